@@ -1,0 +1,85 @@
+"""The one interface every generation engine implements.
+
+An engine turns ``(genre_a, genre_b, alpha, duration_s, seed)`` into audio plus metadata.
+``alpha`` is the weight of ``genre_a``: 1 gives pure A, 0 pure B. Engines validate nothing
+themselves beyond their own options: :func:`validate_request` is the boundary check.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+
+from genreblender.errors import InvalidInputError
+from genreblender.genres import validate_alpha, validate_genre
+
+#: Longest track any engine is asked for (seconds); longer requests are refused at the boundary.
+MAX_DURATION_S = 600.0
+
+
+@dataclass(frozen=True)
+class BlendRequest:
+    """A validated generation request."""
+
+    genre_a: str
+    genre_b: str
+    alpha: float
+    duration_s: float
+    seed: int
+
+
+@dataclass
+class GenerationResult:
+    """What an engine returns: mono or ``(n, channels)`` float32 audio, its rate, and metadata.
+
+    ``metadata`` always holds ``engine``, ``genre_a``, ``genre_b``, ``alpha``, ``seed``,
+    ``duration_s`` and ``model_version``; engines add their own keys (prompt, sampling...).
+    ``midi`` holds the MIDI bytes of what was played when the engine has them (the composer).
+    """
+
+    audio: np.ndarray
+    sample_rate: int
+    metadata: dict[str, Any]
+    midi: bytes | None = None
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    def __iter__(self):
+        # Allows ``audio, sr, metadata = engine.generate(...)`` as the issue's interface reads.
+        return iter((self.audio, self.sample_rate, self.metadata))
+
+
+@runtime_checkable
+class Generator(Protocol):
+    """A generation engine."""
+
+    name: str
+    #: Licence of the audio this engine produces, shown to the user where the engine is chosen.
+    output_licence: str
+
+    def generate(
+        self, genre_a: str, genre_b: str, alpha: float, duration_s: float, seed: int
+    ) -> GenerationResult: ...
+
+
+def validate_request(
+    genre_a: object, genre_b: object, alpha: object, duration_s: object, seed: object
+) -> BlendRequest:
+    """Check a generation request at the boundary; raise :class:`InvalidInputError` if bad."""
+    a = validate_genre(genre_a)
+    b = validate_genre(genre_b)
+    w = validate_alpha(alpha)
+    try:
+        duration = float(duration_s)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise InvalidInputError(f"duration must be a number of seconds, got {duration_s!r}") from None
+    if not 0.0 < duration <= MAX_DURATION_S:
+        raise InvalidInputError(
+            f"duration must be in (0, {MAX_DURATION_S:g}] seconds, got {duration_s!r}"
+        )
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        raise InvalidInputError(f"seed must be an integer, got {seed!r}")
+    if not 0 <= int(seed) < 2**32:
+        raise InvalidInputError(f"seed must be in [0, 2**32), got {seed}")
+    return BlendRequest(a, b, w, duration, int(seed))

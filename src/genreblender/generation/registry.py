@@ -1,0 +1,25 @@
+"""Engine lookup by name, so front ends never import an engine they do not use."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from genreblender.errors import InvalidInputError
+from genreblender.generation.base import Generator
+
+#: Engine names accepted by :func:`get_generator`; the first is the default.
+ENGINES: tuple[str, ...] = ("composer", "musicgen")
+DEFAULT_ENGINE = "composer"
+
+
+def get_generator(name: str = DEFAULT_ENGINE, **options: Any) -> Generator:
+    """Return a ready engine: ``"composer"`` (embedded, offline) or ``"musicgen"``."""
+    if name == "composer":
+        from genreblender.generation.composer import Composer
+
+        return Composer(**options)
+    if name == "musicgen":
+        from genreblender.generation.musicgen import MusicGenGenerator
+
+        return MusicGenGenerator(**options)
+    raise InvalidInputError(f"unknown engine {name!r}; accepted: {', '.join(ENGINES)}")
