@@ -7,4 +7,4 @@ bash scripts/setup.sh
 if [ "$#" -gt 0 ]; then
     exec .venv/bin/genreblender classify "$@"
 fi
-exec .venv/bin/genreblender demo
+exec .venv/bin/genreblender blend --a jazz --b metal --alpha 0.7 --seconds 30 --seed 1

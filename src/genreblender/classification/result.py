@@ -55,9 +55,7 @@ class ClassificationResult:
                 {
                     "start_s": float(s),
                     "end_s": float(e),
-                    "probabilities": {
-                        g: float(p) for g, p in zip(self.genres, row, strict=True)
-                    },
+                    "probabilities": {g: float(p) for g, p in zip(self.genres, row, strict=True)},
                 }
                 for s, e, row in zip(
                     self.segment_starts_s,

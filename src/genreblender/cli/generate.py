@@ -9,10 +9,24 @@ from genreblender.generation.registry import DEFAULT_ENGINE, ENGINES
 from genreblender.genres import GENRES
 
 
-def add_blend_arguments(parser: argparse.ArgumentParser) -> None:
-    """Arguments shared by every command that makes a blend (generate, demo)."""
-    parser.add_argument("--a", dest="genre_a", required=True, help=f"genre A ({', '.join(GENRES)})")
-    parser.add_argument("--b", dest="genre_b", required=True, help="genre B")
+def add_blend_arguments(
+    parser: argparse.ArgumentParser, default_a: str | None = None, default_b: str | None = None
+) -> None:
+    """Arguments shared by every command that makes a blend (generate, blend)."""
+    parser.add_argument(
+        "--a",
+        dest="genre_a",
+        required=default_a is None,
+        default=default_a,
+        help=f"genre A ({', '.join(GENRES)})" + (f"; default {default_a}" if default_a else ""),
+    )
+    parser.add_argument(
+        "--b",
+        dest="genre_b",
+        required=default_b is None,
+        default=default_b,
+        help="genre B" + (f"; default {default_b}" if default_b else ""),
+    )
     parser.add_argument(
         "--alpha", type=float, default=0.5, help="weight of genre A in [0, 1] (default 0.5)"
     )
@@ -48,7 +62,9 @@ def engine_options(args: argparse.Namespace) -> dict:
         }
     else:
         names = {"soundfont": "soundfont"}
-    return {kw: getattr(args, attr) for attr, kw in names.items() if getattr(args, attr) is not None}
+    return {
+        kw: getattr(args, attr) for attr, kw in names.items() if getattr(args, attr) is not None
+    }
 
 
 def register(subparsers) -> None:

@@ -14,7 +14,7 @@ import sys
 from genreblender.errors import GenreBlenderError
 
 # Order is the order shown by --help.
-_COMMAND_MODULES = ("classify",)
+_COMMAND_MODULES = ("blend", "generate", "classify", "train", "evaluate-classifier")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -25,7 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in _COMMAND_MODULES:
-        importlib.import_module(f"genreblender.cli.{name}").register(subparsers)
+        importlib.import_module(f"genreblender.cli.{name.replace('-', '_')}").register(subparsers)
     return parser
 
 

@@ -62,6 +62,7 @@ def _atomic_write_bytes(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600; outputs are for sharing
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -75,6 +76,7 @@ def _atomic_write_wav(path: Path, audio: np.ndarray, sample_rate: int) -> None:
     os.close(fd)
     try:
         sf.write(tmp, audio, sample_rate, subtype="PCM_16", format="WAV")
+        os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -133,7 +135,9 @@ def write_track(
     metadata["sample_rate"] = result.sample_rate
     metadata["n_samples"] = int(audio.shape[0])
     sidecar = sidecar_path_for(wav_path)
-    _atomic_write_bytes(sidecar, (json.dumps(metadata, indent=2, default=_json_default) + "\n").encode())
+    _atomic_write_bytes(
+        sidecar, (json.dumps(metadata, indent=2, default=_json_default) + "\n").encode()
+    )
     return WrittenTrack(wav_path, sidecar, midi_path, mp3_path)
 
 

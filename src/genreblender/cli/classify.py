@@ -1,0 +1,49 @@
+"""``genreblender classify FILE...``: genre distribution of audio files."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "classify",
+        help="genre distribution of audio files (track level and per window)",
+        description="Classify audio files with the shipped genre classifier (or --model).",
+    )
+    parser.add_argument("files", nargs="+", metavar="FILE", help="wav, flac, ogg, mp3, au, aiff")
+    parser.add_argument("--json", action="store_true", help="print JSON (one object per file)")
+    parser.add_argument("--model", default=None, help="a model .pth (default: the shipped one)")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from genreblender.classification import GenreClassifier
+    from genreblender.errors import GenreBlenderError
+
+    model = GenreClassifier.load(args.model)
+    results, failures = [], 0
+    for path in args.files:
+        try:
+            result = model.classify(path)
+        except GenreBlenderError as exc:
+            failures += 1
+            print(f"{path}: error: {exc}", file=sys.stderr)
+            if args.json:
+                results.append({"file": path, "error": str(exc)})
+            continue
+        if args.json:
+            results.append({"file": path} | result.to_dict())
+        else:
+            ranked = sorted(result.distribution.items(), key=lambda kv: -kv[1])[:3]
+            top3 = "  ".join(f"{g} {p:.2f}" for g, p in ranked)
+            n = len(result.segment_probabilities)
+            print(
+                f"{path}\n  top: {result.top_genre:<10} {top3}   "
+                f"({result.duration_s:.1f} s, {n} window{'s' if n != 1 else ''})"
+            )
+    if args.json:
+        print(json.dumps(results if len(results) != 1 else results[0], indent=2))
+    return 1 if failures else 0

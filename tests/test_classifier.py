@@ -1,0 +1,186 @@
+"""GenreClassifier: fit/predict on feature matrices, safe artifacts, the shipped model, classify."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from genreblender.classification import GenreClassifier, classify
+from genreblender.classification.calibration import (
+    expected_calibration_error,
+    fit_temperature,
+    softmax,
+)
+from genreblender.classification.features import FEATURE_NAMES
+from genreblender.classification.training import TrainConfig
+from genreblender.errors import ArtifactError, InvalidInputError
+from genreblender.genres import GENRES
+
+
+def synthetic_table(n_per_genre=12, seed=0, segments=1):
+    """A GTZAN-layout table where each genre shifts a few features (learnable, not trivial)."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for g, genre in enumerate(GENRES):
+        for t in range(n_per_genre):
+            base = np.abs(rng.normal(1.0, 0.3, size=len(FEATURE_NAMES)))
+            base[g * 5 : g * 5 + 5] += 2.0
+            for s in range(segments):
+                x = base * np.abs(rng.normal(1.0, 0.05, size=base.size))
+                name = f"{genre}.{t:05d}.wav" if segments == 1 else f"{genre}.{t:05d}.{s}.wav"
+                rows.append([name, 661794, *x, genre])
+    return pd.DataFrame(rows, columns=["filename", "length", *FEATURE_NAMES, "label"])
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    table = synthetic_table()
+    x = table[list(FEATURE_NAMES)].to_numpy()
+    y = table["label"].to_numpy()
+    train = np.arange(len(table)) % 4 != 0
+    model = GenreClassifier(config=TrainConfig(epochs=30, seed=0))
+    model.fit(x[train], y[train], x[~train], y[~train])
+    return model, x[~train], y[~train]
+
+
+def test_fit_predict_learns_separable_genres(fitted):
+    model, x_valid, y_valid = fitted
+    probs = model.predict_proba(x_valid)
+    assert probs.shape == (len(x_valid), 10)
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0, atol=1e-9)
+    assert (model.predict(x_valid) == y_valid).mean() > 0.8
+    assert 1 <= model.best_epoch_ <= 30
+    assert model.artifacts_.temperature > 0
+
+
+def test_same_seed_same_model():
+    table = synthetic_table(n_per_genre=4)
+    x, y = table[list(FEATURE_NAMES)].to_numpy(), table["label"].to_numpy()
+    a = GenreClassifier(config=TrainConfig(epochs=3, seed=7)).fit(x, y)
+    b = GenreClassifier(config=TrainConfig(epochs=3, seed=7)).fit(x, y)
+    np.testing.assert_array_equal(a.predict_proba(x), b.predict_proba(x))
+
+
+def test_scaler_is_fit_on_training_rows_only(fitted):
+    model, x_valid, _ = fitted
+    table = synthetic_table()
+    train = np.arange(len(table)) % 4 != 0
+    x_train = table[list(FEATURE_NAMES)].to_numpy()[train]
+    log_train = np.where(
+        [n.endswith("_var") or n == "tempo" for n in FEATURE_NAMES],
+        np.log(x_train + 1e-10),
+        x_train,
+    )
+    np.testing.assert_allclose(model.artifacts_.scaler_mean, log_train.mean(axis=0))
+
+
+def test_save_load_roundtrip(fitted, tmp_path):
+    model, x_valid, _ = fitted
+    json_path = model.save(tmp_path / "model_30sec.pth")
+    meta = json.loads(json_path.read_text())
+    assert meta["window_s"] == 30.0 and meta["labels"] == list(GENRES)
+    assert meta["feature_names"] == list(FEATURE_NAMES)
+    loaded = GenreClassifier.load(tmp_path / "model_30sec.pth")
+    np.testing.assert_allclose(loaded.predict_proba(x_valid), model.predict_proba(x_valid))
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda m, p: m.update(extractor_version="0.0"), "extractor version"),
+        (lambda m, p: m.update(feature_names=m["feature_names"][:-1]), "feature names"),
+        (lambda m, p: m.update(format="other"), "format"),
+        (lambda m, p: p.write_bytes(p.read_bytes()[:-10]), "sha256"),
+        (lambda m, p: p.with_suffix(".json").unlink() or m.update(), "missing"),
+    ],
+    ids=["version", "features", "format", "tampered", "no-json"],
+)
+def test_load_refuses_mismatched_artifacts(tmp_path, fitted, change, message):
+    model = fitted[0]
+    path = tmp_path / "m" / "model_30sec.pth"
+    json_path = model.save(path)
+    meta = json.loads(json_path.read_text())
+    change(meta, path)
+    if json_path.exists() and message != "missing":
+        json_path.write_text(json.dumps(meta))
+    elif message == "missing":
+        json_path.unlink(missing_ok=True)
+    with pytest.raises(ArtifactError, match=message):
+        GenreClassifier.load(path)
+
+
+def test_weights_are_never_unpickled(tmp_path, fitted):
+    """A .pth holding a pickled object (not tensors) is refused by weights_only loading."""
+    import pickle
+
+    model = fitted[0]
+    path = tmp_path / "evil" / "model_30sec.pth"
+    json_path = model.save(path)
+
+    class Boom:
+        def __reduce__(self):
+            return (exec, ("raise SystemExit('pickle executed')",))
+
+    path.write_bytes(pickle.dumps({"0.weight": Boom()}))
+    meta = json.loads(json_path.read_text())
+    meta["weights_sha256"] = None
+    json_path.write_text(json.dumps(meta))
+    with pytest.raises(ArtifactError, match="not a loadable state_dict"):
+        GenreClassifier.load(path)
+
+
+def test_bad_feature_input(fitted):
+    model = fitted[0]
+    with pytest.raises(InvalidInputError, match="shape"):
+        model.predict_proba(np.zeros((2, 5)))
+    with pytest.raises(InvalidInputError, match="NaN"):
+        model.predict_proba(np.full((1, 57), np.nan))
+    with pytest.raises(InvalidInputError, match="unknown labels"):
+        GenreClassifier().fit(np.ones((2, 57)), ["jazz", "polka"])
+    with pytest.raises(InvalidInputError, match="not fitted"):
+        GenreClassifier().predict(np.ones((1, 57)))
+
+
+def test_temperature_scaling_and_ece():
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, 10, 2000)
+    logits = rng.normal(size=(2000, 10))
+    logits[np.arange(2000), labels] += 1.0
+    overconfident = 5.0 * logits
+    t = fit_temperature(overconfident, labels)
+    assert 3.5 < t < 7.0  # recovers roughly the factor it was sharpened by
+    before = expected_calibration_error(softmax(overconfident), labels)
+    after = expected_calibration_error(softmax(overconfident, t), labels)
+    assert after < before / 2
+    # accuracy is untouched by a temperature
+    assert (softmax(overconfident, t).argmax(1) == softmax(overconfident).argmax(1)).all()
+
+
+def test_shipped_model_loads_and_classifies_array(tone_clip):
+    y, sr = tone_clip
+    model = GenreClassifier.load()
+    assert model.artifacts_.window_s == 30.0
+    result = classify(y, sr=sr)
+    assert result.top_genre in GENRES
+    assert result.probabilities.sum() == pytest.approx(1.0)
+    assert result.segment_probabilities.shape == (1, 10)
+    assert result.to_dict()["segments"][0]["end_s"] == pytest.approx(5.0, abs=0.01)
+
+
+def test_classify_long_audio_gives_a_timeline(tone_clip):
+    y, sr = tone_clip
+    long = np.tile(y, 13)  # 65 s → windows at 0, 15, 30, 35 s
+    result = classify(long, sr=sr)
+    assert len(result.segment_probabilities) == 4
+    np.testing.assert_allclose(result.segment_starts_s, [0, 15, 30, 35], atol=0.01)
+    np.testing.assert_allclose(result.probabilities, result.segment_probabilities.mean(axis=0))
+
+
+@pytest.mark.needs_shared
+def test_shipped_model_beats_chance_on_real_clips(gtzan_dir):
+    clips = sorted((gtzan_dir / "audio").glob("*/*.wav"))
+    hits = [classify(c).top_genre == c.parent.name for c in clips]
+    # these clips are in the shipped model's training data (the final model sees all 640
+    # tracks), so this only checks the whole audio → feature → model chain is wired correctly
+    assert sum(hits) >= 6  # chance is 1.2 of 12
