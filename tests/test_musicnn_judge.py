@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import numpy as np
 import pytest
@@ -10,8 +11,7 @@ import soundfile as sf
 import torch
 
 from genreblender.errors import AudioError, InvalidInputError
-from genreblender.evaluation.judges import MusicnnJudge
-from genreblender.evaluation.judges import tag_map
+from genreblender.evaluation.judges import MusicnnJudge, tag_map
 from genreblender.evaluation.judges.musicnn import (
     MODELS,
     N_MELS,
@@ -63,6 +63,8 @@ def test_port_matches_original_tensorflow_outputs(reference, gtzan_dir):
             worst[model][0] = max(worst[model][0], np.abs(got - ref_taggram).max())
             worst[model][1] = max(worst[model][1], np.abs(got.mean(0) - ref["mean"]).max())
     for model, (patch_dev, mean_dev) in worst.items():
+        # Shown with `pytest -s`: the parity figures quoted in reports.
+        print(f"{model}: worst |port - TF| per patch {patch_dev:.2e}, on the mean {mean_dev:.2e}")
         assert patch_dev < PARITY_TOL, f"{model}: per-patch deviation {patch_dev:.2e}"
         assert mean_dev < PARITY_TOL, f"{model}: mean deviation {mean_dev:.2e}"
 
@@ -91,7 +93,7 @@ def test_patching_follows_the_extractor(tone_clip):
     y, sr = tone_clip  # 5 s at 22050 Hz
     assert log_mel_patches(y[: 3 * sr], sr).shape == (1, PATCH_FRAMES, N_MELS)
     assert log_mel_patches(y, sr).shape == (1, PATCH_FRAMES, N_MELS)  # trailing 2 s dropped
-    six = np.concatenate([y, y[: sr]])
+    six = np.concatenate([y, y[:sr]])
     assert log_mel_patches(six, sr).shape == (2, PATCH_FRAMES, N_MELS)
     assert log_mel_patches(y, sr).dtype == np.float32
 
@@ -148,13 +150,18 @@ def test_cached_result_is_not_reused_for_other_audio(judge, tone_clip):
     noise = (0.1 * rng.standard_normal(y.size)).astype(np.float32)
     assert judge.tags(noise, sr) != first
     assert judge.tags(y, sr) == first
+    with pytest.raises(ValueError, match="read-only"):
+        judge.judge(y, sr).scores[0] = 1.0
 
 
 def test_genre_score_is_max_of_mapped_tags(tone_clip):
     y, sr = tone_clip
     judge = MusicnnJudge("MSD_musicnn")
     out = judge.judge(y, sr)
-    raw = {g: max(out.tags[t] for t in r.tags) for g, r in zip(out.genres, tag_map.rules_for("MSD_musicnn"), strict=True)}
+    raw = {
+        g: max(out.tags[t] for t in r.tags)
+        for g, r in zip(out.genres, tag_map.rules_for("MSD_musicnn"), strict=True)
+    }
     total = sum(raw.values())
     np.testing.assert_allclose(out.scores, [raw[g] / total for g in out.genres], rtol=1e-9)
     assert out.patch_scores.shape == (1, len(out.genres))
@@ -163,17 +170,31 @@ def test_genre_score_is_max_of_mapped_tags(tone_clip):
 
 def test_visible_genres_never_include_reggae():
     assert tag_map.visible_genres("MSD_musicnn") == (
-        "blues", "country", "disco", "hiphop", "jazz", "metal", "pop", "rock",
+        "blues",
+        "country",
+        "disco",
+        "hiphop",
+        "jazz",
+        "metal",
+        "pop",
+        "rock",
     )
     assert tag_map.visible_genres("MTT_musicnn") == (
-        "classical", "country", "disco", "metal", "pop", "rock",
+        "classical",
+        "country",
+        "disco",
+        "metal",
+        "pop",
+        "rock",
     )
     both = tag_map.visible_genres("MSD_musicnn+MTT_musicnn")
     assert both == tuple(g for g in GENRES if g != "reggae")
     for judge in tag_map.JUDGE_MODELS:
         assert "reggae" in tag_map.invisible_genres(judge)
     # Combined judges read each genre from the first model that sees it.
-    assert {r.model for r in tag_map.rules_for("MSD_musicnn+MTT_musicnn") if r.genre != "classical"} == {"MSD_musicnn"}
+    assert {
+        r.model for r in tag_map.rules_for("MSD_musicnn+MTT_musicnn") if r.genre != "classical"
+    } == {"MSD_musicnn"}
 
 
 def test_tag_map_names_real_tags_once_per_genre():
@@ -205,3 +226,98 @@ def test_shipped_weights_are_small_float32_with_licence():
         assert floats and all(v.dtype == torch.float32 for v in floats)
     licence = (WEIGHTS_DIR / "LICENSE-musicnn.md").read_text()
     assert "Jordi Pons" in licence and "Permission to use, copy, modify" in licence
+
+
+def _converter():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "scripts" / "convert_musicnn_weights.py"
+    spec = importlib.util.spec_from_file_location("convert_musicnn_weights", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _varint(n: int) -> bytes:
+    out = bytearray()
+    while True:
+        byte, n = n & 0x7F, n >> 7
+        out.append(byte | (0x80 if n else 0))
+        if not n:
+            return bytes(out)
+
+
+def _block(entries: list[tuple[bytes, bytes]]) -> bytes:
+    """A LevelDB table block with prefix-compressed keys and a single restart point."""
+    body, previous = bytearray(), b""
+    for key, value in entries:
+        shared = len(os.path.commonprefix([previous, key]))
+        body += _varint(shared) + _varint(len(key) - shared) + _varint(len(value))
+        body += key[shared:] + value
+        previous = key
+    return bytes(body) + (0).to_bytes(4, "little") + (1).to_bytes(4, "little")
+
+
+def _field(number: int, payload: bytes) -> bytes:
+    """A length-delimited protobuf field."""
+    return _varint(number << 3 | 2) + _varint(len(payload)) + payload
+
+
+def _tensor_entry(shape: tuple[int, ...], offset: int, size: int) -> bytes:
+    """BundleEntryProto: dtype DT_FLOAT, shape, offset and size in the data shard."""
+    shape_proto = b"".join(_field(2, b"\x08" + _varint(n)) for n in shape)
+    return (
+        b"\x08\x01" + _field(2, shape_proto) + b"\x20" + _varint(offset) + b"\x28" + _varint(size)
+    )
+
+
+def test_checkpoint_reader_reads_a_tensor_bundle(tmp_path):
+    # A hand-made TensorFlow V2 checkpoint in musicnn's layout (prefix = folder + "/").
+    conv = np.arange(24, dtype=np.float32).reshape(2, 3, 1, 4)
+    bias = np.array([0.5, -1.5], dtype=np.float32)
+    data = bias.tobytes() + conv.tobytes()
+    entries = [
+        (b"", b"\x08\x01"),  # BundleHeaderProto, skipped
+        (b"conv2d/bias", _tensor_entry(bias.shape, 0, bias.nbytes)),
+        (b"conv2d/kernel", _tensor_entry(conv.shape, bias.nbytes, conv.nbytes)),
+    ]
+    folder = tmp_path / "MSD_musicnn"
+    folder.mkdir()
+    (folder / ".data-00000-of-00001").write_bytes(data)
+    data_block = _block(entries)
+    index = bytearray(data_block + b"\x00" + b"\x00" * 4)
+    meta_offset = len(index)
+    meta_block = _block([])
+    index += meta_block + b"\x00" * 5
+    index_offset = len(index)
+    index_block = _block([(b"conv2d/kernel\x00", _varint(0) + _varint(len(data_block)))])
+    index += index_block + b"\x00" * 5
+    handles = (
+        _varint(meta_offset)
+        + _varint(len(meta_block))
+        + _varint(index_offset)
+        + _varint(len(index_block))
+    )
+    index += handles.ljust(40, b"\x00") + (0xDB4775248B80FB57).to_bytes(8, "little")
+    (folder / ".index").write_bytes(bytes(index))
+
+    tensors = _converter().read_checkpoint(str(folder) + "/")
+    assert set(tensors) == {"conv2d/bias", "conv2d/kernel"}
+    np.testing.assert_array_equal(tensors["conv2d/bias"], bias)
+    np.testing.assert_array_equal(tensors["conv2d/kernel"], conv)
+
+
+def test_command_line_prints_top_genre_and_rejects_bad_files(tmp_path, tone_clip, capsys):
+    from genreblender.evaluation.judges.__main__ import main
+
+    y, sr = tone_clip
+    path = tmp_path / "tone.wav"
+    sf.write(path, y, sr)
+    assert main([str(path), "--model", "MSD_musicnn"]) == 0
+    out = capsys.readouterr().out
+    assert "visible genres blues, country" in out
+    top = max(MusicnnJudge("MSD_musicnn").genre_scores(y, sr).items(), key=lambda kv: kv[1])[0]
+    assert f"{path}: {top} [" in out
+    assert main([str(tmp_path / "missing.wav")]) == 2
+    assert "no such audio file" in capsys.readouterr().err

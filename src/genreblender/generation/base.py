@@ -73,7 +73,9 @@ def validate_request(
     try:
         duration = float(duration_s)  # type: ignore[arg-type]
     except (TypeError, ValueError):
-        raise InvalidInputError(f"duration must be a number of seconds, got {duration_s!r}") from None
+        raise InvalidInputError(
+            f"duration must be a number of seconds, got {duration_s!r}"
+        ) from None
     if not 0.0 < duration <= MAX_DURATION_S:
         raise InvalidInputError(
             f"duration must be in (0, {MAX_DURATION_S:g}] seconds, got {duration_s!r}"
