@@ -110,7 +110,9 @@ def validate_samples(
             f"{what}: {duration:.2f} s is too short; at least {min_duration_s:g} s is needed"
         )
     if duration > MAX_DURATION_S:
-        raise AudioError(f"{what}: {duration:.0f} s is too long; the limit is {MAX_DURATION_S:.0f} s")
+        raise AudioError(
+            f"{what}: {duration:.0f} s is too long; the limit is {MAX_DURATION_S:.0f} s"
+        )
     if float(np.max(np.abs(samples))) < _SILENCE_PEAK:
         raise AudioError(f"{what}: is silent (peak below -100 dBFS); nothing to classify")
 
@@ -153,8 +155,6 @@ def load_audio(
             raise AudioError(f"{what}: contains NaN or infinite samples")
         samples = to_mono_resampled(source, int(sr))
     else:
-        raise AudioError(
-            f"audio must be a file path or a numpy array, got {type(source).__name__}"
-        )
+        raise AudioError(f"audio must be a file path or a numpy array, got {type(source).__name__}")
     validate_samples(samples, SAMPLE_RATE, min_duration_s=min_duration_s, what=what)
     return Audio(samples=samples, sr=SAMPLE_RATE)

@@ -1,0 +1,84 @@
+"""Song form: tempo, key, and sections (intro, verses, choruses, outro) with their chords."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from genreblender.generation.composer.score import Chord, Score, Section, choose
+from genreblender.generation.composer.theory import (
+    HARMONY_MODE,
+    chord_pitches,
+    degree_root,
+    diatonic_quality,
+)
+
+_MAX_SECTION_BARS = 12
+
+
+def _progression(style: dict[str, Any], rng: np.random.Generator) -> tuple[list[int], int]:
+    options = style["harmony"]["progressions"]
+    weights = np.array([max(o[0], 0.0) for o in options])
+    degrees, bars_per_chord = options[int(rng.choice(len(options), p=weights / weights.sum()))][1:]
+    return list(degrees), int(bars_per_chord)
+
+
+def _chords_for(degrees, bars_per_chord, bars, tonic, mode, extension) -> list[Chord]:
+    per_bar = [d for d in degrees for _ in range(bars_per_chord)]
+    chords = []
+    for bar in range(bars):
+        degree = per_bar[bar % len(per_bar)]
+        root = degree_root(tonic, mode, degree)
+        root = 40 + (root - 40) % 12  # bass-friendly root between E2 and D#3
+        quality = diatonic_quality(mode, degree, extension)
+        chords.append(Chord(root, quality, chord_pitches(root, quality)))
+    return chords
+
+
+def plan_song(style: dict[str, Any], duration_s: float, rng: np.random.Generator) -> Score:
+    """Tempo, key and form for a song of at least ``duration_s`` seconds."""
+    lo, hi = style["tempo_bpm"]
+    bpm = float(rng.uniform(lo, hi))
+    tonic_weights = np.asarray(style["tonic_weights"], dtype=float) + 1e-9
+    tonic_pc = int(rng.choice(12, p=tonic_weights / tonic_weights.sum()))
+    scale = choose(rng, style["scale"])
+    mode = HARMONY_MODE[scale]
+    extension = {k: v for k, v in style["harmony"]["extension"].items() if k != "sus"}
+    bar_s = style["meter"] * 60.0 / bpm
+    # the body fills the duration but its last bar; the outro chord rings to the end
+    total_bars = max(1, math.floor(duration_s / bar_s) - 1)
+    intro = 2 if total_bars >= 10 else (1 if total_bars >= 5 else 0)
+
+    sections: list[Section] = []
+    bar = 0
+    tonic = 48 + tonic_pc
+    if intro:
+        degrees, bpc = _progression(style, rng)
+        chords = _chords_for(degrees, bpc, intro, tonic, mode, choose(rng, extension))
+        sections.append(Section("intro", 0, intro, chords, fill_last_bar=True))
+        bar = intro
+    # verse and chorus each keep one progression for the whole song (a song repeats its parts)
+    material = {}
+    for kind in ("verse", "chorus"):
+        degrees, bpc = _progression(style, rng)
+        length = len(degrees) * bpc
+        bars = length * max(1, 8 // length) if length < 8 else min(length, _MAX_SECTION_BARS)
+        material[kind] = (degrees, bpc, bars, choose(rng, extension))
+    kinds = ["verse", "chorus"]
+    i = 0
+    while bar < total_bars:
+        kind = kinds[i % 2]
+        degrees, bpc, bars, ext = material[kind]
+        bars = min(bars, total_bars - bar) if total_bars - bar < bars else bars
+        chords = _chords_for(degrees, bpc, bars, tonic, mode, ext)
+        sections.append(
+            Section(kind, bar, bars, chords, fill_last_bar=True, crash=(kind == "chorus" or i == 0))
+        )
+        bar += bars
+        i += 1
+    # the ending: the tonic, held until the end of the track (faded by the renderer)
+    tonic_chord = _chords_for([0], 1, 1, tonic, mode, material["verse"][3])
+    sections.append(Section("outro", bar, 1, tonic_chord, crash=True))
+    return Score(bpm=bpm, swing=float(style["swing"]), tonic=tonic, scale=scale, sections=sections)

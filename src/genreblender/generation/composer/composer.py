@@ -1,0 +1,149 @@
+"""The ``composer`` engine: blended style → song form → parts → MIDI → SoundFont audio → master."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+from genreblender.generation.base import GenerationResult, validate_request
+from genreblender.generation.composer import mix, render
+from genreblender.generation.composer.arrangement import plan_song
+from genreblender.generation.composer.bass import bass_part
+from genreblender.generation.composer.drums import drum_part
+from genreblender.generation.composer.harmony import comp_part, pad_part
+from genreblender.generation.composer.melody import melody_part
+from genreblender.generation.composer.style import LAYER_DROP_WEIGHT, blend_styles
+
+VERSION = "1.0"
+_NOTE_NAMES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
+# Independent random streams per decision, so that the same seed at a different alpha reuses
+# the same draws (common random numbers): a blend then changes only where the mixed
+# probabilities cross the draws, and alpha moves the music smoothly.
+_STREAMS = ("plan", "drums", "bass", "comp", "pad", "melody", "programs", "timing", "mix")
+
+
+def _style_tables_digest() -> str:
+    digest = hashlib.sha256()
+    folder = resources.files("genreblender.generation.composer") / "styles"
+    for entry in sorted(folder.iterdir(), key=lambda p: p.name):
+        if entry.name.endswith(".json"):
+            digest.update(entry.name.encode() + entry.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+class Composer:
+    """Embedded offline composer (the default engine).
+
+    Parameters
+    ----------
+    soundfont : path, optional
+        A General MIDI ``.sf2`` to render with (default: see :func:`render.find_soundfont`).
+    sample_rate : int
+        Output rate (44100 by default; the synthesizer runs at 48 kHz).
+    """
+
+    name = "composer"
+    output_licence = (
+        "Audio and MIDI made by the embedded composer carry no licence restriction: they are "
+        "yours to use, including commercially."
+    )
+
+    def __init__(self, soundfont: str | Path | None = None, sample_rate: int = 44100):
+        self.soundfont, self._soundfont_bytes = render.find_soundfont(soundfont)
+        self.sample_rate = int(sample_rate)
+        self.model_version = f"genreblender-composer {VERSION} (styles {_style_tables_digest()})"
+
+    def compose(self, genre_a: str, genre_b: str, alpha: float, duration_s: float, seed: int):
+        """The symbolic song: ``(score, tracks, style)`` without rendering audio."""
+        request = validate_request(genre_a, genre_b, alpha, duration_s, seed)
+        streams = dict(
+            zip(
+                _STREAMS,
+                (
+                    np.random.default_rng(s)
+                    for s in np.random.SeedSequence(request.seed).spawn(len(_STREAMS))
+                ),
+                strict=True,
+            )
+        )
+        style = blend_styles(request.genre_a, request.genre_b, request.alpha)
+        score = plan_song(style, request.duration_s, streams["plan"])
+        parts = {
+            "drums": drum_part(style, score, streams["drums"]),
+            "bass": bass_part(style, score, streams["bass"]),
+            "comp": comp_part(style, score, streams["comp"]),
+            "pad": pad_part(style, score, streams["pad"]),
+            "lead": melody_part(style, score, streams["melody"]),
+        }
+        score.parts = parts
+        levels = {
+            "bass": (style["bass"]["programs"], style["bass"]["level"]),
+            "comp": (style["harmony"]["programs"], style["harmony"]["level"]),
+            "pad": (style["harmony"]["pad_programs"], style["harmony"]["pad_level"]),
+            "lead": (style["melody"]["programs"], style["melody"]["level"]),
+        }
+        tracks = [render.Track("drums", 0, True, float(style["drums"]["level"]), parts["drums"])]
+        for part, (programs, level) in levels.items():
+            for (choices, weight), genre in zip(programs["layers"], style["genres"], strict=True):
+                u = streams["programs"].random()  # drawn even when unused: streams stay aligned
+                if weight < LAYER_DROP_WEIGHT or level * weight < 0.01:
+                    continue
+                weights = np.array([c[1] for c in choices], dtype=float)
+                index = int(np.searchsorted(np.cumsum(weights / weights.sum()), u, side="right"))
+                program = int(choices[min(index, len(choices) - 1)][0])
+                tracks.append(
+                    render.Track(f"{part}:{genre}", program, False, level * weight, parts[part])
+                )
+        return score, tracks, style, streams
+
+    def generate(
+        self, genre_a: str, genre_b: str, alpha: float, duration_s: float, seed: int
+    ) -> GenerationResult:
+        """Compose and render ``alpha * A + (1 - alpha) * B``; deterministic in all arguments."""
+        import librosa
+
+        score, tracks, style, streams = self.compose(genre_a, genre_b, alpha, duration_s, seed)
+        request = validate_request(genre_a, genre_b, alpha, duration_s, seed)
+        midi = render.build_midi(tracks, score.bpm, score.swing, streams["timing"])
+        audio = render.render_midi(midi, self._soundfont_bytes)
+        audio = mix.master(audio, render.RENDER_RATE, style["mix"], streams["mix"])
+        if self.sample_rate != render.RENDER_RATE:
+            audio = librosa.resample(
+                audio.T, orig_sr=render.RENDER_RATE, target_sr=self.sample_rate, res_type="soxr_hq"
+            ).T
+        n = int(round(request.duration_s * self.sample_rate))
+        audio = audio[:n] if len(audio) >= n else np.pad(audio, ((0, n - len(audio)), (0, 0)))
+        fade = min(n, int(0.5 * self.sample_rate))
+        audio[n - fade :] *= np.linspace(1.0, 0.0, fade, dtype=np.float32)[:, None]
+        metadata = {
+            "engine": self.name,
+            "genre_a": request.genre_a,
+            "genre_b": request.genre_b,
+            "alpha": request.alpha,
+            "seed": request.seed,
+            "duration_s": request.duration_s,
+            "model_version": self.model_version,
+            "prompt": None,
+            "licence": self.output_licence,
+            "tempo_bpm": round(score.bpm, 2),
+            "key": f"{_NOTE_NAMES[score.tonic % 12]} {score.scale}",
+            "swing": round(score.swing, 3),
+            "form": [f"{s.kind}:{s.bars}" for s in score.sections],
+            "instruments": [
+                {"part": t.name, "program": t.program, "level": round(t.level, 3)}
+                for t in tracks
+                if t.notes
+            ],
+            "soundfont": {"name": self.soundfont.name, "sha256_16": self.soundfont.sha256},
+            "style_learned_from": style.get("learned_from"),
+        }
+        return GenerationResult(
+            audio=np.ascontiguousarray(audio, dtype=np.float32),
+            sample_rate=self.sample_rate,
+            metadata=json.loads(json.dumps(metadata, default=str)),
+            midi=midi,
+        )

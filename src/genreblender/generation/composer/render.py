@@ -1,0 +1,116 @@
+"""From score to sound: a General MIDI file with one channel per part and layer, rendered with
+a SoundFont by ``midirenderer`` (a maintained, dependency-free SoundFont synthesizer wheel)."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import io
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from genreblender.errors import InvalidInputError
+from genreblender.generation.composer.score import Note, step_to_seconds
+
+#: SoundFonts looked for, best first, when none is given: Debian's fluid-soundfont-gm, then
+#: the small GM bank that ships inside pretty_midi (always present).
+SYSTEM_SOUNDFONTS = (
+    Path("/usr/share/sounds/sf2/FluidR3_GM.sf2"),
+    Path("/usr/share/soundfonts/FluidR3_GM.sf2"),
+)
+RENDER_RATE = 48000  # what midirenderer produces
+
+
+@dataclass(frozen=True)
+class SoundFont:
+    path: Path
+    sha256: str
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+
+def _bundled_soundfont() -> Path:
+    import pretty_midi
+
+    return Path(pretty_midi.__file__).parent / "TimGM6mb.sf2"
+
+
+@functools.lru_cache(maxsize=8)
+def _load_soundfont(path: str) -> tuple[SoundFont, bytes]:
+    data = Path(path).read_bytes()
+    if data[:4] != b"RIFF" or data[8:12] != b"sfbk":
+        raise InvalidInputError(f"{path} is not a SoundFont 2 file (.sf2)")
+    return SoundFont(Path(path), hashlib.sha256(data).hexdigest()[:16]), data
+
+
+def find_soundfont(explicit: str | Path | None = None) -> tuple[SoundFont, bytes]:
+    """The SoundFont to render with: ``explicit``, else ``$GENREBLENDER_SOUNDFONT``, else a
+    fuller GM bank found on the machine, else pretty_midi's bundled TimGM6mb."""
+    choice = explicit or os.environ.get("GENREBLENDER_SOUNDFONT")
+    if choice:
+        path = Path(choice)
+        if not path.is_file():
+            raise InvalidInputError(f"SoundFont {path} does not exist; give a General MIDI .sf2")
+        return _load_soundfont(str(path.resolve()))
+    for path in SYSTEM_SOUNDFONTS:
+        if path.is_file():
+            return _load_soundfont(str(path))
+    return _load_soundfont(str(_bundled_soundfont()))
+
+
+@dataclass
+class Track:
+    """One MIDI channel: a part played by one instrument at one level."""
+
+    name: str
+    program: int
+    is_drum: bool
+    level: float  # linear amplitude, 0..1
+    notes: list[Note]
+
+
+def build_midi(tracks: list[Track], bpm: float, swing: float, rng: np.random.Generator) -> bytes:
+    """A standard MIDI file of the tracks; swing and a few ms of human timing are applied here."""
+    import pretty_midi
+
+    pm = pretty_midi.PrettyMIDI(initial_tempo=bpm)
+    for track in tracks:
+        if not track.notes:
+            continue
+        inst = pretty_midi.Instrument(program=track.program, is_drum=track.is_drum, name=track.name)
+        # channel volume (CC7) is ~40*log10(cc/127) dB in GM synths: amplitude ∝ (cc/127)^2
+        volume = int(np.clip(round(127 * np.sqrt(np.clip(track.level, 0.0, 1.0))), 0, 127))
+        inst.control_changes.append(pretty_midi.ControlChange(7, volume, 0.0))
+        starts = np.array([n.start for n in track.notes])
+        ends = starts + np.array([n.duration for n in track.notes])
+        t0 = step_to_seconds(starts, bpm, swing)
+        t1 = step_to_seconds(ends, bpm, swing)
+        jitter = rng.normal(0.0, 0.004, size=len(t0))
+        for note, a, b, j in zip(track.notes, t0, t1, jitter, strict=True):
+            start = max(0.0, a + j)
+            inst.notes.append(
+                pretty_midi.Note(note.velocity, int(note.pitch), start, max(start + 0.03, b + j))
+            )
+        pm.instruments.append(inst)
+    buffer = io.BytesIO()
+    pm.write(buffer)
+    return buffer.getvalue()
+
+
+def render_midi(midi: bytes, soundfont_bytes: bytes) -> np.ndarray:
+    """Stereo float32 ``(n, 2)`` audio at :data:`RENDER_RATE`."""
+    import midirenderer
+    import soundfile as sf
+
+    wav = midirenderer.render_wave_from(soundfont_bytes, midi)
+    audio, sr = sf.read(io.BytesIO(wav), dtype="float32", always_2d=True)
+    if sr != RENDER_RATE:  # guard against a different build of the renderer
+        import librosa
+
+        audio = librosa.resample(audio.T, orig_sr=sr, target_sr=RENDER_RATE, res_type="soxr_hq").T
+    return np.ascontiguousarray(audio)

@@ -1,0 +1,56 @@
+"""Small stand-ins for the engine and the classifier, for fast tests of the evaluation loop."""
+
+import numpy as np
+
+from genreblender.classification.result import ClassificationResult
+from genreblender.generation.base import GenerationResult
+from genreblender.genres import GENRES
+
+
+class FakeGenerator:
+    """Encodes its request in the audio: the fake classifier reads alpha back (with a bias)."""
+
+    name = "fake"
+    output_licence = "test"
+
+    def __init__(self, bias=0.2):
+        self.bias = bias
+        self.calls = []
+
+    def generate(self, genre_a, genre_b, alpha, duration_s, seed):
+        self.calls.append((genre_a, genre_b, alpha, seed))
+        sr = 8000
+        n = int(duration_s * sr)
+        rng = np.random.default_rng(seed)
+        audio = np.full(n, 0.1, dtype=np.float32)
+        # heard alpha: a monotone but biased response, plus seed noise
+        heard = np.clip(alpha**1.6 + self.bias * (alpha - alpha**2) + rng.normal(0, 0.05), 0, 1)
+        audio[:4] = [GENRES.index(genre_a), GENRES.index(genre_b), heard, seed]
+        meta = {
+            "engine": "fake",
+            "genre_a": genre_a,
+            "genre_b": genre_b,
+            "alpha": alpha,
+            "seed": seed,
+            "duration_s": duration_s,
+            "model_version": "fake-1",
+        }
+        return GenerationResult(audio=audio, sample_rate=sr, metadata=meta)
+
+
+class FakeClassifier:
+    def classify(self, audio, sr=None):
+        a, b, heard = int(audio[0]), int(audio[1]), float(audio[2])
+        p = np.full(10, 0.02)
+        p[a] += 0.8 * heard
+        p[b] += 0.8 * (1 - heard)
+        p /= p.sum()
+        return ClassificationResult(
+            GENRES,
+            p,
+            p[None, :],
+            np.array([0.0]),
+            np.array([len(audio) / sr]),
+            len(audio) / sr,
+            {"name": "fake"},
+        )

@@ -1,0 +1,124 @@
+"""The embedded composer: style blending rule, determinism, every genre, output and errors."""
+
+import io
+
+import numpy as np
+import pytest
+
+from genreblender.errors import InvalidInputError
+from genreblender.generation import get_generator
+from genreblender.generation.composer import Composer
+from genreblender.generation.composer.score import step_to_seconds
+from genreblender.generation.composer.style import blend_styles, load_style
+from genreblender.genres import GENRES
+
+
+@pytest.fixture(scope="module")
+def composer():
+    return Composer()
+
+
+def _grid(style, voice):
+    return np.asarray(style["drums"]["grid"].get(voice, [0.0] * 16))
+
+
+def test_alpha_one_is_pure_a_and_zero_is_pure_b():
+    jazz, metal = load_style("jazz"), load_style("metal")
+    at_one, at_zero = blend_styles("jazz", "metal", 1.0), blend_styles("jazz", "metal", 0.0)
+    for voice in ("kick", "ride", "snare"):
+        np.testing.assert_allclose(_grid(at_one, voice), _grid(jazz, voice))
+        np.testing.assert_allclose(_grid(at_zero, voice), _grid(metal, voice))
+    assert at_one["swing"] == jazz["swing"] and at_zero["swing"] == metal["swing"]
+    assert at_one["tempo_bpm"] == pytest.approx(jazz["tempo_bpm"])
+    assert {k: v for k, v in at_one["scale"].items() if v} == jazz["scale"]
+
+
+def test_half_blend_mixes_probabilities_and_interpolates_parameters():
+    jazz, metal = load_style("jazz"), load_style("metal")
+    half = blend_styles("jazz", "metal", 0.5)
+    np.testing.assert_allclose(
+        _grid(half, "kick"), 0.5 * _grid(jazz, "kick") + 0.5 * _grid(metal, "kick")
+    )
+    assert half["mix"]["drive"] == pytest.approx(
+        0.5 * jazz["mix"]["drive"] + 0.5 * metal["mix"]["drive"]
+    )
+    # tempo interpolates geometrically
+    assert half["tempo_bpm"][0] == pytest.approx(
+        np.sqrt(jazz["tempo_bpm"][0] * metal["tempo_bpm"][0])
+    )
+    assert sum(half["scale"].values()) == pytest.approx(1.0)
+    layers = half["melody"]["programs"]["layers"]
+    assert [w for _, w in layers] == [0.5, 0.5]
+
+
+def test_swing_moves_only_offbeat_eighths():
+    straight = step_to_seconds([0, 2, 4], 120, 0.0)
+    swung = step_to_seconds([0, 2, 4], 120, 1 / 3)
+    np.testing.assert_allclose(straight, [0, 0.25, 0.5])
+    np.testing.assert_allclose(swung, [0, 1 / 3, 0.5])  # triplet feel: 2/3 of the beat
+
+
+def test_same_request_same_audio(composer):
+    a = composer.generate("jazz", "metal", 0.7, 4.0, 3)
+    b = composer.generate("jazz", "metal", 0.7, 4.0, 3)
+    np.testing.assert_array_equal(a.audio, b.audio)
+    assert a.midi == b.midi
+    c = composer.generate("jazz", "metal", 0.7, 4.0, 4)
+    assert not np.array_equal(a.audio, c.audio)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("genre", GENRES)
+def test_every_genre_renders_real_music(composer, genre):
+    import pretty_midi
+
+    result = composer.generate(genre, genre, 1.0, 8.0, 0)
+    audio, sr, meta = result
+    assert sr == 44100 and audio.shape == (8 * 44100, 2) and audio.dtype == np.float32
+    assert np.isfinite(audio).all() and np.abs(audio).max() <= 1.0
+    assert np.sqrt(np.mean(audio**2)) > 0.01  # not silent
+    midi = pretty_midi.PrettyMIDI(io.BytesIO(result.midi))
+    assert sum(len(i.notes) for i in midi.instruments) > 20
+    has_drums = any(i.is_drum for i in midi.instruments)
+    assert has_drums == (genre != "classical")
+    for key in ("engine", "genre_a", "genre_b", "alpha", "seed", "duration_s", "model_version"):
+        assert key in meta
+    assert meta["engine"] == "composer" and meta["genre_a"] == genre
+
+
+def test_blend_uses_instruments_of_both_genres(composer):
+    meta = composer.generate("jazz", "metal", 0.5, 4.0, 1).metadata
+    parts = {i["part"] for i in meta["instruments"]}
+    assert any(p.endswith(":jazz") for p in parts) and any(p.endswith(":metal") for p in parts)
+    pure = composer.generate("jazz", "metal", 1.0, 4.0, 1).metadata
+    assert not any(i["part"].endswith(":metal") for i in pure["instruments"])
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("polka", "jazz", 0.5, 5, 0), "unknown genre"),
+        (("jazz", "metal", 1.5, 5, 0), r"\[0, 1\]"),
+        (("jazz", "metal", 0.5, 0, 0), "duration"),
+        (("jazz", "metal", 0.5, 10_000, 0), "duration"),
+        (("jazz", "metal", 0.5, 5, -3), "seed"),
+    ],
+)
+def test_bad_requests(composer, args, message):
+    with pytest.raises(InvalidInputError, match=message):
+        composer.generate(*args)
+
+
+def test_soundfont_option(tmp_path):
+    with pytest.raises(InvalidInputError, match="does not exist"):
+        Composer(soundfont=tmp_path / "none.sf2")
+    fake = tmp_path / "fake.sf2"
+    fake.write_bytes(b"not a soundfont")
+    with pytest.raises(InvalidInputError, match="SoundFont 2"):
+        Composer(soundfont=fake)
+
+
+def test_registry_builds_the_composer():
+    assert isinstance(get_generator("composer"), Composer)
+    with pytest.raises(InvalidInputError, match="accepted: composer, musicgen"):
+        get_generator("nope")
