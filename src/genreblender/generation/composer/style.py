@@ -8,8 +8,9 @@ A style (``styles/<genre>.json``) holds
 - continuous parameters (tempo range, swing, melody density and register, levels, mix).
 
 Learned statistics from the MIDI corpus (``styles/learned.json``, rebuilt by
-``scripts/build_style_tables.py``) are merged into the hand-written priors at load time, each
-weighted by how much data supports it (see :func:`load_style`).
+``scripts/build_style_tables.py``: tempo quartiles, drum onset grids, melody step/leap ratio) are
+merged into the hand-written priors at load time, each weighted by how much data supports it
+(see :func:`load_style`).
 
 Blend rule (:func:`blend_styles`), for weight ``alpha`` on genre A:
 
@@ -43,8 +44,11 @@ _PROBABILITY_KEYS = {"scale", "note_choice", "extension", "comp_style", "grid"}
 _LAYER_KEYS = {"programs", "pad_programs", "kit"}
 LAYER_DROP_WEIGHT = 0.02
 
-# How many observations a learned statistic needs to count as much as the prior.
+# How many files a learned statistic needs to count as much as the prior. Drum grids get a
+# stronger prior: a per-step frequency over all bars of a file blurs grooves, breaks and fills
+# together, while the prior is the idiomatic groove itself.
 PRIOR_STRENGTH = 20.0
+DRUM_PRIOR_STRENGTH = 100.0
 
 
 def _styles_dir():
@@ -84,12 +88,24 @@ def load_style(genre: str) -> dict[str, Any]:
         q1, q3 = learned["tempo_bpm_quartiles"]
         style["tempo_bpm"] = [round((1 - w) * lo + w * q1, 1), round((1 - w) * hi + w * q3, 1)]
     grid = style["drums"]["grid"]
-    for voice, probs in learned.get("drum_grid", {}).items():
-        if learned.get("n_drum_files", 0) < 5 or style["drums"]["level"] == 0:
-            break
-        wd = learned["n_drum_files"] / (learned["n_drum_files"] + PRIOR_STRENGTH)
-        prior = grid.get(voice, [0.0] * 16)
-        grid[voice] = [round((1 - wd) * p + wd * q, 3) for p, q in zip(prior, probs, strict=True)]
+    n_drums = float(learned.get("n_drum_files", 0))
+    if n_drums >= 5 and style["drums"]["level"] > 0:
+        wd = n_drums / (n_drums + DRUM_PRIOR_STRENGTH)
+        for voice, probs in learned.get("drum_grid", {}).items():
+            probs = list(probs)
+            if style["swing"] >= 0.2:
+                # a swung off-beat eighth is quantised by the corpus analysis to the last
+                # sixteenth of the beat; the composer's grid has it on the eighth and swings it
+                for beat in range(4):
+                    probs[4 * beat + 2] = max(probs[4 * beat + 2], probs[4 * beat + 3])
+                    probs[4 * beat + 3] = 0.0
+            prior = grid.get(voice, [0.0] * 16)
+            grid[voice] = [
+                round((1 - wd) * p + wd * q, 3) for p, q in zip(prior, probs, strict=True)
+            ]
+    if learned.get("melody_step_prob") is not None:
+        step = style["melody"]["step_prob"]
+        style["melody"]["step_prob"] = round((1 - w) * step + w * learned["melody_step_prob"], 3)
     style["learned_from"] = {
         "n_files": learned["n_files"],
         "weight": round(w, 3),
