@@ -14,7 +14,15 @@ import sys
 from genreblender.errors import GenreBlenderError
 
 # Order is the order shown by --help.
-_COMMAND_MODULES = ("blend", "generate", "classify", "train", "evaluate-classifier")
+_COMMAND_MODULES = (
+    "blend",
+    "generate",
+    "classify",
+    "train",
+    "evaluate-classifier",
+    "app",
+    "serve",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
