@@ -5,6 +5,7 @@ which .ci/run calls). Skipped with the reason when they are absent on a user's m
 """
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -36,6 +37,7 @@ def app_url(tmp_path_factory):
             [sys.executable, "-m", "genreblender.cli.main", "app", "--port", str(port)],
             stdout=handle,
             stderr=subprocess.STDOUT,
+            start_new_session=True,  # so teardown can stop the server's whole process group
         )
     url = f"http://localhost:{port}"
     try:
@@ -49,8 +51,9 @@ def app_url(tmp_path_factory):
             pytest.fail(f"the app did not start: {log.read_text()[-2000:]}")
         yield url
     finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)  # the server and anything it started
+            proc.wait(timeout=20)
 
 
 @pytest.fixture(scope="module")
@@ -81,26 +84,52 @@ def browser():
     driver.quit()
 
 
-def _choose(driver, label, value):
+def _select_box(driver, label):
     from selenium.webdriver.common.by import By
+
+    for box in driver.find_elements(By.CSS_SELECTOR, 'div[data-testid="stSelectbox"]'):
+        if box.text.startswith(label):
+            return box
+    raise AssertionError(f"no select box labelled {label}")
+
+
+def _choose(driver, wait, label, value):
+    """Pick ``value`` in a select box and wait until the page has re-run with it."""
     from selenium.webdriver.common.keys import Keys
 
-    box = None
-    for candidate in driver.find_elements(By.CSS_SELECTOR, 'div[data-testid="stSelectbox"]'):
-        if candidate.text.startswith(label):
-            box = candidate
-            break
-    assert box is not None, f"no select box labelled {label}"
-    field = box.find_element(By.TAG_NAME, "input")
+    field = _select_box(driver, label).find_element("tag name", "input")
     field.click()
     field.send_keys(value)
     field.send_keys(Keys.ENTER)
+    wait.until(
+        lambda d: _select_box(d, label).find_element("tag name", "input").get_attribute("value")
+        == value
+    )
+
+
+def _slide_to(driver, wait, label, value: int):
+    """Move a slider with the keyboard, one step at a time, until its value is ``value``."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    def current():
+        element = driver.find_element(By.CSS_SELECTOR, f'input[type="range"][aria-label="{label}"]')
+        return element, int(element.get_attribute("value"))
+
+    for _ in range(100):
+        element, now = current()
+        if now == value:
+            return
+        # the range inputs are visually hidden: focus from script, then use the keyboard
+        driver.execute_script("arguments[0].focus()", element)
+        driver.switch_to.active_element.send_keys(Keys.LEFT if now > value else Keys.RIGHT)
+        wait.until(lambda d, before=now: current()[1] != before)
+    raise AssertionError(f"slider {label} did not reach {value}")
 
 
 def test_blend_in_the_browser_matches_the_api(app_url, browser):
     from fastapi.testclient import TestClient
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import WebDriverWait
 
@@ -109,21 +138,18 @@ def test_blend_in_the_browser_matches_the_api(app_url, browser):
     wait = WebDriverWait(browser, 180)
     browser.get(app_url)
     wait.until(ec.element_to_be_clickable((By.XPATH, "//button[.//p[text()='Generate']]")))
-    _choose(browser, "Genre A", "classical")
-    _choose(browser, "Genre B", "hiphop")
-
-    def slider(label):
-        return browser.find_element(By.CSS_SELECTOR, f'input[type="range"][aria-label="{label}"]')
-
-    # the range inputs are visually hidden: focus them from script, then use the keyboard
-    browser.execute_script("arguments[0].focus()", slider("Blend"))
-    browser.switch_to.active_element.send_keys(Keys.LEFT, Keys.LEFT)  # 70% → 60%
-    wait.until(
-        lambda d: slider("Blend").get_attribute("aria-valuetext") == "60% classical · 40% hiphop"
-    )
-    browser.execute_script("arguments[0].focus()", slider("Duration (s)"))
-    browser.switch_to.active_element.send_keys(Keys.HOME, Keys.RIGHT, Keys.RIGHT)  # 3 s → 5 s
-    wait.until(lambda d: slider("Duration (s)").get_attribute("value") == "5")
+    try:
+        _choose(browser, wait, "Genre A", "classical")
+        _choose(browser, wait, "Genre B", "hiphop")
+        # the blend slider indexes 0%, 5%, ... 100%: index 12 is 60%
+        _slide_to(browser, wait, "Blend", 12)
+        blend = browser.find_element(By.CSS_SELECTOR, 'input[type="range"][aria-label="Blend"]')
+        assert blend.get_attribute("aria-valuetext") == "60% classical · 40% hiphop"
+        _slide_to(browser, wait, "Duration (s)", 5)
+    except Exception:
+        SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+        browser.save_screenshot(str(SCREENSHOT_DIR / "failure.png"))
+        raise
     browser.find_element(By.XPATH, "//button[.//p[text()='Generate']]").click()
 
     wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, '[data-testid="stMetricValue"]')))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import subprocess
+import os
 import sys
 from pathlib import Path
 
@@ -41,4 +41,6 @@ def run(args: argparse.Namespace) -> int:
         "--client.toolbarMode",
         "minimal",
     ]
-    return subprocess.call(command)
+    # exec, not a child process: stopping `genreblender app` then stops the server itself
+    os.execv(sys.executable, command)
+    return 0  # not reached

@@ -49,7 +49,8 @@ def plan_song(style: dict[str, Any], duration_s: float, rng: np.random.Generator
     bar_s = style["meter"] * 60.0 / bpm
     # the body fills the duration but its last bar; the outro chord rings to the end
     total_bars = max(1, math.floor(duration_s / bar_s) - 1)
-    intro = 2 if total_bars >= 10 else (1 if total_bars >= 5 else 0)
+    # a short track starts almost straight in (a one-bar pickup), a long one gets a real intro
+    intro = 2 if duration_s >= 45 else (1 if total_bars >= 5 else 0)
 
     sections: list[Section] = []
     bar = 0
