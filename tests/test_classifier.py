@@ -67,12 +67,19 @@ def test_scaler_is_fit_on_training_rows_only(fitted):
     table = synthetic_table()
     train = np.arange(len(table)) % 4 != 0
     x_train = table[list(FEATURE_NAMES)].to_numpy()[train]
-    log_train = np.where(
-        [n.endswith("_var") or n == "tempo" for n in FEATURE_NAMES],
-        np.log(x_train + 1e-10),
-        x_train,
-    )
-    np.testing.assert_allclose(model.artifacts_.scaler_mean, log_train.mean(axis=0))
+    is_log = np.array([n.endswith("_var") or n == "tempo" for n in FEATURE_NAMES])
+    expected = np.where(is_log, np.log(x_train + 1e-10), x_train).mean(axis=0)
+    for name in ("harmony_mean", "perceptr_mean"):  # DC offsets are ignored by design
+        expected[FEATURE_NAMES.index(name)] = 0.0
+    np.testing.assert_allclose(model.artifacts_.scaler_mean, expected)
+
+
+def test_dc_offset_features_cannot_move_the_prediction(fitted):
+    model, x_valid, _ = fitted
+    shifted = x_valid.copy()
+    shifted[:, FEATURE_NAMES.index("harmony_mean")] += 0.5
+    shifted[:, FEATURE_NAMES.index("perceptr_mean")] -= 0.5
+    np.testing.assert_allclose(model.predict_proba(shifted), model.predict_proba(x_valid))
 
 
 def test_save_load_roundtrip(fitted, tmp_path):

@@ -7,7 +7,12 @@ from dataclasses import dataclass
 import numpy as np
 
 #: Transforms a model may declare in its artifacts.
-INPUT_TRANSFORMS = ("none", "log_var")
+INPUT_TRANSFORMS = ("none", "log_var", "log_var_no_dc")
+
+#: The mean of the harmonic and of the percussive waveform: a DC offset, which says something about
+#: the recording chain and nothing about the music. ``log_var_no_dc`` sets them to 0 (they then
+#: standardise to 0), so a DC offset in a user's file cannot move the prediction.
+DC_FEATURES = ("harmony_mean", "perceptr_mean")
 
 # Variances and tempo are positive and heavy-tailed (spanning orders of magnitude between quiet
 # classical and loud metal), so a standard scaler alone lets a few tracks dominate their columns.
@@ -23,9 +28,11 @@ def apply_input_transform(x: np.ndarray, feature_names, transform: str) -> np.nd
     if transform not in INPUT_TRANSFORMS:
         raise ValueError(f"unknown input transform {transform!r}; known: {INPUT_TRANSFORMS}")
     x = np.array(x, dtype=np.float64, copy=True)
-    if transform == "log_var":
+    if transform in ("log_var", "log_var_no_dc"):
         cols = log_columns(feature_names)
         x[:, cols] = np.log(np.maximum(x[:, cols], 0.0) + _LOG_FLOOR)
+    if transform == "log_var_no_dc":
+        x[:, [list(feature_names).index(n) for n in DC_FEATURES]] = 0.0
     return x
 
 

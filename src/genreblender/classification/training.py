@@ -22,7 +22,7 @@ class TrainConfig:
     #: std of Gaussian noise added to the standardised inputs of each batch (0 = off)
     input_noise: float = 0.3
     label_smoothing: float = 0.0
-    input_transform: str = "log_var"
+    input_transform: str = "log_var_no_dc"
     seed: int = 0
 
     def to_dict(self) -> dict:
