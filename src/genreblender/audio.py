@@ -43,13 +43,32 @@ def _accepted_formats() -> str:
     return ", ".join(ext.lstrip(".") for ext in AUDIO_EXTENSIONS)
 
 
-def read_audio_file(path: str | Path, max_bytes: int = MAX_FILE_BYTES) -> tuple[np.ndarray, int]:
-    """Decode ``path`` without resampling: float32 array ``(n,)`` or ``(n, channels)`` and its rate.
+def read_audio_file(path: str | Path, max_bytes: int | None = None) -> tuple[np.ndarray, int]:
+    """Decode ``path`` without resampling.
 
-    Raises :class:`AudioError` for a missing, empty, oversized, unknown-format or corrupt file.
+    Parameters
+    ----------
+    path : str or Path
+        An audio file with an extension in :data:`AUDIO_EXTENSIONS`.
+    max_bytes : int, optional
+        Largest file accepted; default :data:`MAX_FILE_BYTES` (read at call time).
+
+    Returns
+    -------
+    samples : np.ndarray
+        float32, shape ``(n,)`` or ``(n, channels)``.
+    sr : int
+        The file's sample rate.
+
+    Raises
+    ------
+    AudioError
+        For a missing, empty, oversized, too long, unknown-format or corrupt file.
     """
     import soundfile as sf
 
+    if max_bytes is None:
+        max_bytes = MAX_FILE_BYTES
     path = Path(path)
     if not path.is_file():
         raise AudioError(f"{path}: no such audio file")
@@ -82,13 +101,38 @@ def read_audio_file(path: str | Path, max_bytes: int = MAX_FILE_BYTES) -> tuple[
     return np.asarray(data, dtype=np.float32), int(sr)
 
 
+#: Most channels a 2-D array may have; the other axis is time.
+MAX_CHANNELS = 16
+
+
 def to_mono_resampled(samples: np.ndarray, sr: int, target_sr: int = SAMPLE_RATE) -> np.ndarray:
-    """Average channels (last axis of a 2-D ``(n, channels)`` array) and resample to ``target_sr``."""
+    """Average the channels and resample to ``target_sr``.
+
+    Parameters
+    ----------
+    samples : np.ndarray
+        ``(n,)``, or 2-D with the channels on either axis: soundfile gives ``(n, channels)``,
+        librosa ``(channels, n)``; the axis of at most :data:`MAX_CHANNELS` that is shorter than
+        the other is taken as the channels.
+    sr, target_sr : int
+        Rate of ``samples`` and the rate wanted.
+
+    Returns
+    -------
+    np.ndarray
+        Contiguous float32 ``(m,)`` at ``target_sr``.
+    """
     import librosa
 
     samples = np.asarray(samples, dtype=np.float32)
     if samples.ndim == 2:
-        samples = samples.mean(axis=1)
+        channel_axis = 0 if samples.shape[0] < samples.shape[1] else 1
+        if samples.shape[channel_axis] > MAX_CHANNELS:
+            raise AudioError(
+                f"audio of shape {samples.shape} has no channel axis of at most {MAX_CHANNELS}; "
+                "pass (samples,), (samples, channels) or (channels, samples)"
+            )
+        samples = samples.mean(axis=channel_axis)
     elif samples.ndim != 1:
         raise AudioError(f"audio must be 1-D or 2-D (samples, channels), got shape {samples.shape}")
     if sr != target_sr:
@@ -117,22 +161,45 @@ def validate_samples(
         raise AudioError(f"{what}: is silent (peak below -100 dBFS); nothing to classify")
 
 
+def _as_float(samples: np.ndarray) -> np.ndarray:
+    """Integer PCM scaled to [-1, 1) as soundfile does; float kept; anything else refused."""
+    if np.issubdtype(samples.dtype, np.integer):
+        info = np.iinfo(samples.dtype)
+        # unsigned PCM (8-bit WAV) is centred on the middle of its range
+        offset = (int(info.max) + 1) // 2 if info.min == 0 else 0
+        scale = offset if offset else -int(info.min)
+        return ((samples.astype(np.float64) - offset) / scale).astype(np.float32)
+    if np.issubdtype(samples.dtype, np.floating):
+        return samples.astype(np.float32, copy=False)
+    raise AudioError(
+        f"audio samples must be real numbers (float or integer PCM), got dtype {samples.dtype}"
+    )
+
+
 def load_audio(
     source: str | Path | np.ndarray,
     sr: int | None = None,
     min_duration_s: float = MIN_DURATION_S,
-    max_bytes: int = MAX_FILE_BYTES,
+    max_bytes: int | None = None,
 ) -> Audio:
     """Load a file path or an array as validated mono float32 audio at 22050 Hz.
 
     Parameters
     ----------
     source : path or np.ndarray
-        An audio file (wav/flac/ogg/mp3/au/aiff) or samples shaped ``(n,)`` or ``(n, channels)``.
+        An audio file (wav/flac/ogg/mp3/au/aiff) or samples shaped ``(n,)``, ``(n, channels)``
+        or ``(channels, n)``.
     sr : int, optional
         Sample rate of ``source`` when it is an array (required then); ignored for files.
     min_duration_s : float
         Shortest accepted duration in seconds.
+    max_bytes : int, optional
+        Largest file accepted; default :data:`MAX_FILE_BYTES`.
+
+    Returns
+    -------
+    Audio
+        Mono float32 samples at 22050 Hz.
 
     Raises
     ------
@@ -141,20 +208,19 @@ def load_audio(
     """
     if isinstance(source, (str, Path)):
         what = str(source)
-        data, file_sr = read_audio_file(source, max_bytes=max_bytes)
-        if data.size == 0:
-            raise AudioError(f"{what}: contains no samples")
-        samples = to_mono_resampled(data, file_sr)
+        data, rate = read_audio_file(source, max_bytes=max_bytes)
     elif isinstance(source, np.ndarray):
         what = "audio array"
-        if sr is None or int(sr) <= 0:
+        if sr is None or not np.isfinite(sr) or int(sr) <= 0:
             raise AudioError("an audio array needs its sample rate: pass sr=<Hz>")
-        if source.size == 0:
-            raise AudioError(f"{what}: contains no samples")
-        if not np.all(np.isfinite(source)):
-            raise AudioError(f"{what}: contains NaN or infinite samples")
-        samples = to_mono_resampled(source, int(sr))
+        data, rate = _as_float(source), int(sr)
     else:
         raise AudioError(f"audio must be a file path or a numpy array, got {type(source).__name__}")
+    if data.size == 0:
+        raise AudioError(f"{what}: contains no samples")
+    # before resampling, which would smear one bad sample over its neighbours
+    if not np.all(np.isfinite(data)):
+        raise AudioError(f"{what}: contains NaN or infinite samples")
+    samples = to_mono_resampled(data, rate)
     validate_samples(samples, SAMPLE_RATE, min_duration_s=min_duration_s, what=what)
     return Audio(samples=samples, sr=SAMPLE_RATE)
