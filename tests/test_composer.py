@@ -122,3 +122,15 @@ def test_registry_builds_the_composer():
     assert isinstance(get_generator("composer"), Composer)
     with pytest.raises(InvalidInputError, match="accepted: composer, musicgen"):
         get_generator("nope")
+
+
+def test_bar_grooves_follow_alpha_monotonically(composer):
+    def a_bars(alpha):
+        score = composer.compose("jazz", "metal", alpha, 30.0, 5)[0]
+        return [g["genre"] == "jazz" for g in score.grooves]
+
+    assert all(a_bars(1.0)) and not any(a_bars(0.0))
+    low, high = a_bars(0.3), a_bars(0.7)
+    n = min(len(low), len(high))
+    assert all(h for lo, h in zip(low[:n], high[:n], strict=True) if lo)  # A-bars only grow
+    assert sum(low[:n]) < sum(high[:n])

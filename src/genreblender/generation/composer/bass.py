@@ -69,7 +69,9 @@ def bass_part(style: dict[str, Any], score: Score, rng: np.random.Generator) -> 
                     notes.append(Note(origin + 4 * beat, 3.6, pitch, 92 + (6 if beat == 0 else 0)))
                 continue
             skip_one = rng.random() < rest_on_one
-            hits = np.flatnonzero(rng.random(STEPS_PER_BAR) < onsets)
+            groove = score.groove_at_bar(bar)
+            grid = np.asarray(groove["bass"], dtype=float) if groove is not None else onsets
+            hits = np.flatnonzero(rng.random(STEPS_PER_BAR) < grid)
             for i, step in enumerate(hits):
                 if skip_one and step == 0:
                     continue

@@ -23,7 +23,18 @@ _NOTE_NAMES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
 # Independent random streams per decision, so that the same seed at a different alpha reuses
 # the same draws (common random numbers): a blend then changes only where the mixed
 # probabilities cross the draws, and alpha moves the music smoothly.
-_STREAMS = ("plan", "drums", "bass", "comp", "pad", "melody", "programs", "timing", "mix")
+_STREAMS = (
+    "plan",
+    "drums",
+    "bass",
+    "comp",
+    "pad",
+    "melody",
+    "programs",
+    "timing",
+    "mix",
+    "groove",
+)
 
 
 def _style_tables_digest() -> str:
@@ -72,6 +83,10 @@ class Composer:
         )
         style = blend_styles(request.genre_a, request.genre_b, request.alpha)
         score = plan_song(style, request.duration_s, streams["plan"])
+        # one uniform per bar against alpha: raising alpha only ever turns B-bars into A-bars
+        (groove_a, _), (groove_b, _) = style["groove_components"]
+        draws = streams["groove"].random(score.n_bars + 1)
+        score.grooves = [groove_a if u < request.alpha else groove_b for u in draws]
         parts = {
             "drums": drum_part(style, score, streams["drums"]),
             "bass": bass_part(style, score, streams["bass"]),

@@ -50,13 +50,20 @@ def drum_part(style: dict[str, Any], score: Score, rng: np.random.Generator) -> 
     drums = style["drums"]
     if drums["level"] <= 0.01:
         return []
-    grid = {voice: np.asarray(p, dtype=float) for voice, p in drums["grid"].items()}
+    mixed = {voice: np.asarray(p, dtype=float) for voice, p in drums["grid"].items()}
     notes: list[Note] = []
     for section in score.sections:
         for bar in range(section.first_bar, section.first_bar + section.bars):
             origin = bar * STEPS_PER_BAR
+            groove = score.groove_at_bar(bar)
+            grid = (
+                {v: np.asarray(p, dtype=float) for v, p in groove["drums"].items()}
+                if groove is not None
+                else mixed
+            )
             last_bar = bar == section.first_bar + section.bars - 1
-            fill = last_bar and section.fill_last_bar and rng.random() < drums["fill_prob"]
+            u_fill, u_fill_start, u_crash = rng.random(3)  # drawn every bar: streams stay aligned
+            fill = last_bar and section.fill_last_bar and u_fill < drums["fill_prob"]
             if section.kind == "outro":
                 notes.append(Note(origin, 8, DRUM_KEYS["kick"], 115))
                 notes.append(Note(origin, 16, DRUM_KEYS["crash"], 110))
@@ -66,13 +73,18 @@ def drum_part(style: dict[str, Any], score: Score, rng: np.random.Generator) -> 
                 voices = [v for v in grid if v in ("hat_closed", "ride", "hat_pedal", "shaker")]
             else:
                 voices = list(grid)
-            fill_from = 8 if fill and rng.random() < 0.5 else 12
-            for voice in voices:
-                hits = rng.random(STEPS_PER_BAR) < grid[voice]
-                for step in np.flatnonzero(hits):
+            fill_from = 8 if u_fill_start < 0.5 else 12
+            # one draw per voice of the kit whether or not this bar's groove uses it, so that
+            # the same seed consumes the same random numbers at every alpha
+            draws = rng.random((len(DRUM_KEYS), STEPS_PER_BAR))
+            jitter = rng.integers(-8, 9, size=(len(DRUM_KEYS), STEPS_PER_BAR))
+            for k, voice in enumerate(DRUM_KEYS):
+                if voice not in voices or voice not in grid:
+                    continue
+                for step in np.flatnonzero(draws[k] < grid[voice]):
                     if fill and step >= fill_from and voice not in ("kick",):
                         continue
-                    velocity = _BASE_VELOCITY[voice] + _accent(int(step)) + int(rng.integers(-8, 9))
+                    velocity = _BASE_VELOCITY[voice] + _accent(int(step)) + int(jitter[k, step])
                     notes.append(
                         Note(origin + step, 1, DRUM_KEYS[voice], int(np.clip(velocity, 20, 127)))
                     )
@@ -80,10 +92,6 @@ def drum_part(style: dict[str, Any], score: Score, rng: np.random.Generator) -> 
                 for k, step in enumerate(range(fill_from, STEPS_PER_BAR)):
                     key = DRUM_KEYS["snare"] if rng.random() < 0.4 else _TOMS[min(k // 2, 5)]
                     notes.append(Note(origin + step, 1, key, int(90 + 2 * k)))
-            if (
-                bar == section.first_bar
-                and section.crash
-                and rng.random() < drums["crash_on_section"]
-            ):
+            if bar == section.first_bar and section.crash and u_crash < drums["crash_on_section"]:
                 notes.append(Note(origin, 8, DRUM_KEYS["crash"], 108))
     return notes

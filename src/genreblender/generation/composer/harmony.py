@@ -40,7 +40,9 @@ def comp_part(style: dict[str, Any], score: Score, rng: np.random.Generator) -> 
                     pitch = tones[order] + (12 if k % 8 >= 4 and order == 2 else 0)
                     notes.append(Note(origin + step, 2.2, pitch, 70 + (8 if step % 8 == 0 else 0)))
                 continue
-            hits = np.flatnonzero(rng.random(STEPS_PER_BAR) < onsets)
+            groove = score.groove_at_bar(bar)
+            grid = np.asarray(groove["comp"], dtype=float) if groove is not None else onsets
+            hits = np.flatnonzero(rng.random(STEPS_PER_BAR) < grid)
             for i, step in enumerate(hits):
                 gap = (hits[i + 1] - step) if i + 1 < len(hits) else STEPS_PER_BAR - step
                 length = min(duration, float(gap)) * 0.9

@@ -45,6 +45,13 @@ class Score:
     scale: str
     sections: list[Section]
     parts: dict[str, list[Note]] = field(default_factory=dict)
+    #: per bar, the rhythm grids (drums, bass, comping) of the genre whose groove that bar plays
+    grooves: list[dict] = field(default_factory=list)
+
+    def groove_at_bar(self, bar: int) -> dict | None:
+        if not self.grooves:
+            return None
+        return self.grooves[min(bar, len(self.grooves) - 1)]
 
     @property
     def n_bars(self) -> int:
