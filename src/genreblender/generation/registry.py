@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from genreblender.errors import InvalidInputError
+from genreblender.errors import EngineUnavailableError, InvalidInputError
 from genreblender.generation.base import Generator
 
 #: Engine names accepted by :func:`get_generator`; the first is the default.
@@ -19,7 +19,12 @@ def get_generator(name: str = DEFAULT_ENGINE, **options: Any) -> Generator:
 
         return Composer(**options)
     if name == "musicgen":
-        from genreblender.generation.musicgen import MusicGenGenerator
-
+        try:
+            from genreblender.generation.musicgen import MusicGenGenerator
+        except ImportError as exc:
+            raise EngineUnavailableError(
+                f"the MusicGen engine cannot be imported ({exc}); "
+                "use --engine composer, which works offline"
+            ) from None
         return MusicGenGenerator(**options)
     raise InvalidInputError(f"unknown engine {name!r}; accepted: {', '.join(ENGINES)}")
