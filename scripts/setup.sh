@@ -9,4 +9,4 @@ if [ ! -x .venv/bin/python ]; then
 fi
 # torch first and pinned: the CPU wheel on this disk; an unpinned torch pulls a multi-GB CUDA build.
 .venv/bin/python -m pip install --quiet torch==2.13.0
-.venv/bin/python -m pip install --quiet -e ".[dev]"
+.venv/bin/python -m pip install --quiet -e ".[dev,ray]"

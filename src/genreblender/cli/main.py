@@ -22,6 +22,8 @@ _COMMAND_MODULES = (
     "evaluate-classifier",
     "app",
     "serve",
+    "sweep",
+    "report",
 )
 
 

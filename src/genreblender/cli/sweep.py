@@ -1,0 +1,68 @@
+"""``genreblender sweep``: generate, classify and score over genre pairs, alphas and seeds."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "sweep",
+        help="measure blends over genre pairs x alphas x seeds (resumable)",
+        description="Writes DIR/results.csv (one row per track), DIR/summary.json and "
+        "DIR/report.html. Run it again with the same arguments to resume a killed sweep.",
+    )
+    parser.add_argument("--engine", default="composer", choices=("composer", "musicgen"))
+    parser.add_argument(
+        "--pairs", default=None, help="e.g. jazz:metal,classical:hiphop (default: all 45 pairs)"
+    )
+    parser.add_argument("--alphas", default="0,0.25,0.5,0.75,1", help="comma-separated")
+    parser.add_argument("--seeds", type=int, default=3, help="seeds per (pair, alpha)")
+    parser.add_argument("--seconds", type=float, default=10.0, help="track length")
+    parser.add_argument("--strategy", default="plain", choices=("plain", "best_of_n", "calibrate"))
+    parser.add_argument("--n", type=int, default=4, help="candidates for best_of_n")
+    parser.add_argument(
+        "--judge",
+        default=None,
+        const="MSD_musicnn+MTT_musicnn",
+        nargs="?",
+        help="also score with the independent musicnn judge "
+        "(default model MSD_musicnn+MTT_musicnn)",
+    )
+    parser.add_argument(
+        "--jobs", type=int, default=None, help="local processes (default: all cores)"
+    )
+    parser.add_argument(
+        "--ray",
+        default=None,
+        metavar="ADDRESS",
+        help="run on a Ray cluster ('auto', 'ray://host:10001', or 'local')",
+    )
+    parser.add_argument("--out", required=True, help="output folder")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    import json
+
+    from genreblender.evaluation.executors import LocalExecutor, RayExecutor
+    from genreblender.evaluation.sweep import SweepSpec, parse_alphas, parse_pairs, run_sweep
+
+    judge = args.judge
+    if judge == "musicnn":
+        judge = "MSD_musicnn+MTT_musicnn"
+    spec = SweepSpec(
+        engine=args.engine,
+        pairs=tuple(parse_pairs(args.pairs)),
+        alphas=tuple(parse_alphas(args.alphas)),
+        seeds=args.seeds,
+        seconds=args.seconds,
+        strategy=args.strategy,
+        n_candidates=args.n,
+        judge=judge,
+    )
+    executor = RayExecutor(args.ray) if args.ray else LocalExecutor(args.jobs)
+    summary = run_sweep(spec, args.out, executor)
+    print(json.dumps(summary["overall"], indent=2))
+    print(f"wrote {args.out}/results.csv, summary.json, report.html")
+    return 0

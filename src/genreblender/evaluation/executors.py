@@ -1,0 +1,91 @@
+"""Where sweep jobs run: in this process, in a local process pool, or on a Ray cluster.
+
+Each executor offers ``map_unordered(fn, items)``, yielding results as they finish; the sweep
+runner knows nothing else about them. ``fn`` must be a module-level function (picklable).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from typing import Any
+
+from genreblender.errors import EngineUnavailableError, InvalidInputError
+
+
+def _one_thread() -> None:
+    # each worker is one core's worth of work: nested BLAS/torch threads only fight each other
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    try:
+        import torch
+
+        torch.set_num_threads(1)
+    except ImportError:
+        pass
+
+
+class InlineExecutor:
+    """Runs jobs one after another in this process (tests, debugging)."""
+
+    def map_unordered(self, fn: Callable, items: Iterable) -> Iterator[Any]:
+        for item in items:
+            yield fn(item)
+
+
+class LocalExecutor:
+    """A process pool on this machine; all cores by default."""
+
+    def __init__(self, n_jobs: int | None = None):
+        n_jobs = n_jobs or os.cpu_count() or 1
+        if n_jobs < 1:
+            raise InvalidInputError(f"jobs must be >= 1, got {n_jobs}")
+        self.n_jobs = n_jobs
+
+    def map_unordered(self, fn: Callable, items: Iterable) -> Iterator[Any]:
+        items = list(items)
+        if self.n_jobs == 1 or len(items) <= 1:
+            yield from InlineExecutor().map_unordered(fn, items)
+            return
+        with ProcessPoolExecutor(self.n_jobs, initializer=_one_thread) as pool:
+            pending = set()
+            queue = iter(items)
+            # keep a few jobs per worker in flight, not the whole plan (memory, quick stop)
+            for item in queue:
+                pending.add(pool.submit(fn, item))
+                if len(pending) >= 2 * self.n_jobs:
+                    break
+            while pending:
+                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    yield future.result()
+                    nxt = next(queue, None)
+                    if nxt is not None:
+                        pending.add(pool.submit(fn, nxt))
+
+
+class RayExecutor:
+    """Jobs as Ray tasks on the cluster at ``address`` ("auto", "ray://host:10001", or
+    "local" for a Ray started in this process). Needs the ``ray`` extra."""
+
+    def __init__(self, address: str = "auto", num_cpus: int | None = None):
+        try:
+            import ray
+        except ImportError:
+            raise EngineUnavailableError(
+                "Ray is not installed: pip install 'genreblender[ray]' (or run without --ray)"
+            ) from None
+        self._ray = ray
+        if not ray.is_initialized():
+            if address == "local":
+                ray.init(num_cpus=num_cpus, include_dashboard=False, log_to_driver=False)
+            else:
+                ray.init(address=address, log_to_driver=False)
+
+    def map_unordered(self, fn: Callable, items: Iterable) -> Iterator[Any]:
+        ray = self._ray
+        remote = ray.remote(num_cpus=1)(fn)
+        pending = [remote.remote(item) for item in items]
+        while pending:
+            done, pending = ray.wait(pending, num_returns=1)
+            yield ray.get(done[0])

@@ -1,0 +1,196 @@
+"""A sweep's report: one self-contained HTML file (plots embedded as PNG) beside its results.
+
+People look at the pictures first: the controllability heat maps, the α → α̂ response curve of
+every pair, and target-vs-predicted bars for a few telling tracks; the numbers follow.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from genreblender.evaluation.metrics import METRIC_DOCS
+from genreblender.evaluation.summary import read_results, summarize
+from genreblender.genres import GENRES
+
+REPORT_FILE = "report.html"
+
+
+def _png(fig) -> str:
+    import matplotlib.pyplot as plt
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
+    plt.close(fig)
+    return base64.b64encode(buffer.getvalue()).decode()
+
+
+def _plt():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def heatmaps(summary: dict[str, Any]) -> str:
+    """Spearman(α, α̂) and mean |α̂ − α| per pair on a genre × genre grid."""
+    plt = _plt()
+    n = len(GENRES)
+    rho = np.full((n, n), np.nan)
+    err = np.full((n, n), np.nan)
+    for key, entry in summary["pairs"].items():
+        a, b = key.split(":")
+        i, j = GENRES.index(a), GENRES.index(b)
+        for m, value in ((rho, entry.get("spearman")), (err, entry.get("mean_abs_alpha_error"))):
+            if value is not None:
+                m[i, j] = m[j, i] = value
+    fig, axes = plt.subplots(1, 2, figsize=(13, 5.6))
+    for ax, matrix, title, cmap, (lo, hi) in (
+        (
+            axes[0],
+            rho,
+            "Spearman(α, α̂): does the heard blend follow α? (1 = yes)",
+            "RdYlGn",
+            (-1, 1),
+        ),
+        (axes[1], err, "mean |α̂ − α|: how far off is it? (0 = exact)", "RdYlGn_r", (0, 0.5)),
+    ):
+        im = ax.imshow(matrix, cmap=cmap, vmin=lo, vmax=hi)
+        ax.set_xticks(range(n), GENRES, rotation=45, ha="right")
+        ax.set_yticks(range(n), GENRES)
+        ax.set_title(title, fontsize=10)
+        for i in range(n):
+            for j in range(n):
+                if not np.isnan(matrix[i, j]):
+                    ax.text(j, i, f"{matrix[i, j]:.2f}", ha="center", va="center", fontsize=7)
+        fig.colorbar(im, ax=ax, fraction=0.046)
+    fig.tight_layout()
+    return _png(fig)
+
+
+def response_curves(results: pd.DataFrame, summary: dict[str, Any]) -> str:
+    """α → α̂ per pair: each seed's tracks as dots, the mean as a line, the ideal diagonal."""
+    plt = _plt()
+    keys = list(summary["pairs"])
+    cols = min(5, len(keys))
+    rows = int(np.ceil(len(keys) / cols))
+    fig, axes = plt.subplots(
+        rows, cols, figsize=(2.6 * cols, 2.4 * rows), squeeze=False, sharex=True, sharey=True
+    )
+    for ax, key in zip(axes.ravel(), keys, strict=False):
+        a, b = key.split(":")
+        frame = results[(results.genre_a == a) & (results.genre_b == b)]
+        ax.plot([0, 1], [0, 1], color="#bbb", lw=1, ls="--")
+        ax.scatter(frame["alpha"], frame["alpha_hat"], s=8, color="#e15759", alpha=0.5)
+        curve = frame.groupby("alpha")["alpha_hat"].mean()
+        ax.plot(curve.index, curve.values, color="#e15759", lw=2, label="classifier")
+        if "judge_alpha_hat" in frame and frame["judge_alpha_hat"].notna().any():
+            judge = frame.groupby("alpha")["judge_alpha_hat"].mean()
+            ax.plot(judge.index, judge.values, color="#4e79a7", lw=1.5, label="judge")
+        rho = summary["pairs"][key].get("spearman")
+        ax.set_title(f"{a} vs {b}  ρ={'n/a' if rho is None else f'{rho:.2f}'}", fontsize=8)
+        ax.set_xlim(-0.05, 1.05)
+        ax.set_ylim(-0.05, 1.05)
+    for ax in axes.ravel()[len(keys) :]:
+        ax.axis("off")
+    axes[0, 0].legend(fontsize=7, loc="upper left")
+    fig.supxlabel("α asked (weight of the first genre)")
+    fig.supylabel("α̂ heard")
+    fig.tight_layout()
+    return _png(fig)
+
+
+def distribution_bars(results: pd.DataFrame, n_tracks: int = 4) -> str:
+    """Target vs predicted for the tracks at α = 0.5 (or nearest) closest to and farthest from
+    their target (JS)."""
+    plt = _plt()
+    mid = results.iloc[(results["alpha"] - 0.5).abs().argsort()]
+    mid = mid[np.isclose(mid["alpha"], mid["alpha"].iloc[0])].sort_values("js")
+    chosen = pd.concat([mid.head(n_tracks // 2), mid.tail(n_tracks - n_tracks // 2)])
+    fig, axes = plt.subplots(1, len(chosen), figsize=(3.6 * len(chosen), 3.2), squeeze=False)
+    for ax, (_, row) in zip(axes[0], chosen.iterrows(), strict=True):
+        target = np.zeros(len(GENRES))
+        target[GENRES.index(row.genre_a)] += row.alpha
+        target[GENRES.index(row.genre_b)] += 1 - row.alpha
+        predicted = [row[f"p_{g}"] for g in GENRES]
+        x = np.arange(len(GENRES))
+        ax.bar(x - 0.2, target, 0.4, color="#9aa5b1", label="target")
+        ax.bar(x + 0.2, predicted, 0.4, color="#e15759", label="predicted")
+        ax.set_xticks(x, GENRES, rotation=60, fontsize=7)
+        ax.set_ylim(0, 1)
+        ax.set_title(
+            f"{row.genre_a} {row.alpha:.0%} · {row.genre_b}, seed {row.seed}\n"
+            f"JS {row.js:.2f}, α̂ {row.alpha_hat:.2f}",
+            fontsize=8,
+        )
+    axes[0, 0].legend(fontsize=7)
+    fig.tight_layout()
+    return _png(fig)
+
+
+def _fmt(value) -> str:
+    if value is None:
+        return "n/a"
+    return f"{value:.3f}" if isinstance(value, float) else str(value)
+
+
+def write_report(sweep_dir: str | Path) -> Path:
+    """Write ``sweep_dir/report.html`` from its results; return the path."""
+    sweep_dir = Path(sweep_dir)
+    results = read_results(sweep_dir / "results.csv")
+    summary = summarize(results)
+    plan = (
+        json.loads((sweep_dir / "plan.json").read_text())
+        if (sweep_dir / "plan.json").exists()
+        else {}
+    )
+    overall = summary["overall"]
+    rows = "".join(
+        f"<tr><td>{html.escape(k)}</td><td>{_fmt(p.get('spearman'))}</td>"
+        f"<td>{_fmt(p['mean_abs_alpha_error'])}</td><td>{_fmt(p['mean_js'])}</td>"
+        f"<td>{_fmt(p['mean_leakage'])}</td><td>{_fmt(p['top2_rate'])}</td>"
+        f"<td>{_fmt(p.get('judge', {}).get('spearman'))}</td>"
+        f"<td>{_fmt(p.get('judge', {}).get('mean_abs_alpha_error'))}</td></tr>"
+        for k, p in summary["pairs"].items()
+    )
+    judge = overall.get("judge")
+    judge_line = (
+        f"<p>Independent judge ({html.escape(str(plan.get('judge')))}), {judge['n_pairs']} pairs it can "
+        f"see: Spearman <b>{_fmt(judge['spearman'])}</b>, mean |α̂ − α| "
+        f"<b>{_fmt(judge['mean_abs_alpha_error'])}</b>.</p>"
+        if judge
+        else ""
+    )
+    metric_list = "".join(f"<li>{html.escape(v)}</li>" for v in METRIC_DOCS.values())
+    page = f"""<!doctype html><html><head><meta charset="utf-8"><title>GenreBlender sweep</title>
+<style>body{{font-family:sans-serif;max-width:1300px;margin:2em auto;color:#222}}
+table{{border-collapse:collapse;font-size:13px}}td,th{{border:1px solid #ddd;padding:3px 8px;text-align:right}}
+td:first-child{{text-align:left}}img{{max-width:100%}}</style></head><body>
+<h1>GenreBlender sweep</h1>
+<p>Engine <b>{html.escape(str(plan.get("engine", "?")))}</b>, strategy {html.escape(str(plan.get("strategy", "?")))},
+{overall["n_pairs"]} pairs, α ∈ {html.escape(str(plan.get("alphas", "?")))}, {plan.get("seeds", "?")} seed(s),
+{plan.get("seconds", "?")} s per track; {overall["n_tracks"]} tracks.</p>
+<p>Mean Spearman(α, α̂) over pairs <b>{_fmt(overall["spearman"])}</b> ·
+mean |α̂ − α| <b>{_fmt(overall["mean_abs_alpha_error"])}</b> · mean JS {_fmt(overall["mean_js"])} bits ·
+mean leakage {_fmt(overall["mean_leakage"])}</p>{judge_line}
+<h2>Controllability by pair</h2><img src="data:image/png;base64,{heatmaps(summary)}">
+<h2>Response curves: α asked → α̂ heard</h2><img src="data:image/png;base64,{response_curves(results, summary)}">
+<h2>Tracks at the middle of the blend: closest and farthest from the target</h2>
+<img src="data:image/png;base64,{distribution_bars(results)}">
+<h2>Per pair</h2><table><tr><th>pair</th><th>Spearman</th><th>|α̂−α|</th><th>JS</th><th>leakage</th>
+<th>top-2 rate</th><th>judge Spearman</th><th>judge |α̂−α|</th></tr>{rows}</table>
+<h2>Metrics</h2><ul>{metric_list}</ul></body></html>"""
+    path = sweep_dir / REPORT_FILE
+    tmp = path.with_suffix(".html.part")
+    tmp.write_text(page, encoding="utf-8")
+    tmp.replace(path)
+    return path
