@@ -179,3 +179,20 @@ def test_sweep_on_local_ray(tmp_path):
         ray.shutdown()
     assert summary["overall"]["n_tracks"] == 2
     assert len(pd.read_csv(tmp_path / "results.csv")) == 2
+
+
+@pytest.mark.slow
+def test_sweep_and_report_commands(tmp_path, capsys):
+    from genreblender.cli.main import main
+
+    out = tmp_path / "sw"
+    args = ["sweep", "--pairs", "jazz:metal", "--alphas", "0,1", "--seeds", "1", "--seconds", "3",
+            "--jobs", "1", "--out", str(out)]
+    assert main(args) == 0
+    overall = json.loads((out / "summary.json").read_text())["overall"]
+    assert overall["n_tracks"] == 2 and "spearman" in overall and "mean_abs_alpha_error" in overall
+    (out / "report.html").unlink()
+    assert main(["report", str(out)]) == 0
+    assert (out / "report.html").stat().st_size > 10_000
+    assert main(["report", str(tmp_path)]) == 2
+    assert "no results.csv" in capsys.readouterr().err
