@@ -85,3 +85,28 @@ def validate_request(
     if not 0 <= int(seed) < 2**32:
         raise InvalidInputError(f"seed must be in [0, 2**32), got {seed}")
     return BlendRequest(a, b, w, duration, int(seed))
+
+
+def request_metadata(
+    engine: str, request: BlendRequest, model_version: str, licence: str
+) -> dict[str, Any]:
+    """The sidecar keys every engine writes; engines add their own after these."""
+    return {
+        "engine": engine,
+        "genre_a": request.genre_a,
+        "genre_b": request.genre_b,
+        "alpha": request.alpha,
+        "seed": request.seed,
+        "duration_s": request.duration_s,
+        "model_version": model_version,
+        "licence": licence,
+    }
+
+
+def fit_length(audio: np.ndarray, n_samples: int) -> np.ndarray:
+    """Cut or zero-pad ``audio`` (samples on axis 0) to exactly ``n_samples``: engines render in
+    frames, bars or tokens, while a request asks for seconds."""
+    if len(audio) >= n_samples:
+        return audio[:n_samples]
+    pad = [(0, n_samples - len(audio))] + [(0, 0)] * (audio.ndim - 1)
+    return np.pad(audio, pad)

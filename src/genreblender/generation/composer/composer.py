@@ -9,7 +9,12 @@ from pathlib import Path
 
 import numpy as np
 
-from genreblender.generation.base import GenerationResult, validate_request
+from genreblender.generation.base import (
+    GenerationResult,
+    fit_length,
+    request_metadata,
+    validate_request,
+)
 from genreblender.generation.composer import mix, render
 from genreblender.generation.composer.arrangement import plan_song
 from genreblender.generation.composer.bass import bass_part
@@ -131,19 +136,12 @@ class Composer:
                 audio.T, orig_sr=render.RENDER_RATE, target_sr=self.sample_rate, res_type="soxr_hq"
             ).T
         n = int(round(request.duration_s * self.sample_rate))
-        audio = audio[:n] if len(audio) >= n else np.pad(audio, ((0, n - len(audio)), (0, 0)))
+        audio = fit_length(audio, n)
         fade = min(n, int(0.5 * self.sample_rate))
         audio[n - fade :] *= np.linspace(1.0, 0.0, fade, dtype=np.float32)[:, None]
-        metadata = {
-            "engine": self.name,
-            "genre_a": request.genre_a,
-            "genre_b": request.genre_b,
-            "alpha": request.alpha,
-            "seed": request.seed,
-            "duration_s": request.duration_s,
-            "model_version": self.model_version,
+        metadata = request_metadata(self.name, request, self.model_version, self.output_licence)
+        metadata |= {
             "prompt": None,
-            "licence": self.output_licence,
             "tempo_bpm": round(score.bpm, 2),
             "key": f"{_NOTE_NAMES[score.tonic % 12]} {score.scale}",
             "swing": round(score.swing, 3),

@@ -9,7 +9,12 @@ from typing import Any
 import numpy as np
 
 from genreblender.errors import InvalidInputError
-from genreblender.generation.base import GenerationResult, validate_request
+from genreblender.generation.base import (
+    GenerationResult,
+    fit_length,
+    request_metadata,
+    validate_request,
+)
 from genreblender.generation.musicgen import conditioning, loading
 from genreblender.generation.musicgen.prompts import genre_prompt, weighted_prompt
 
@@ -168,15 +173,12 @@ class MusicGenGenerator:
         samples = audio[0, 0].float().cpu().numpy()
         sr = int(model.config.audio_encoder.sampling_rate)
         n = int(round(request.duration_s * sr))
-        samples = samples[:n] if len(samples) >= n else np.pad(samples, (0, n - len(samples)))
-        metadata: dict[str, Any] = {
-            "engine": self.name,
-            "genre_a": request.genre_a,
-            "genre_b": request.genre_b,
-            "alpha": request.alpha,
-            "seed": request.seed,
-            "duration_s": request.duration_s,
-            "model_version": f"{self.model_id}@{self._commit or 'unknown revision'}",
+        samples = fit_length(samples, n)
+        version = f"{self.model_id}@{self._commit or 'unknown revision'}"
+        metadata: dict[str, Any] = request_metadata(
+            self.name, request, version, self.output_licence
+        )
+        metadata |= {
             "model_id": self.model_id,
             "revision": self._commit,
             "mode": self.mode,
@@ -189,6 +191,5 @@ class MusicGenGenerator:
                 "n_tokens": n_tokens,
             },
             "device": self.device,
-            "licence": self.output_licence,
         }
         return GenerationResult(audio=samples.astype(np.float32), sample_rate=sr, metadata=metadata)
