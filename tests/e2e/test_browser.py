@@ -102,8 +102,9 @@ def _choose(driver, wait, label, value):
     field.send_keys(value)
     field.send_keys(Keys.ENTER)
     wait.until(
-        lambda d: _select_box(d, label).find_element("tag name", "input").get_attribute("value")
-        == value
+        lambda d: (
+            _select_box(d, label).find_element("tag name", "input").get_attribute("value") == value
+        )
     )
 
 
@@ -139,13 +140,26 @@ def test_blend_in_the_browser_matches_the_api(app_url, browser):
     browser.get(app_url)
     wait.until(ec.element_to_be_clickable((By.XPATH, "//button[.//p[text()='Generate']]")))
     try:
+
+        def blend_text(d):
+            return d.find_element(
+                By.CSS_SELECTOR, 'input[type="range"][aria-label="Blend"]'
+            ).get_attribute("aria-valuetext")
+
+        # the slider's text is rendered by the server: once it names the genre, the page has
+        # re-run with the new choice (typing into the next widget before that can be lost)
         _choose(browser, wait, "Genre A", "classical")
+        wait.until(lambda d: blend_text(d) == "70% classical · 30% metal")
         _choose(browser, wait, "Genre B", "hiphop")
+        wait.until(lambda d: blend_text(d) == "70% classical · 30% hiphop")
         # the blend slider indexes 0%, 5%, ... 100%: index 12 is 60%
         _slide_to(browser, wait, "Blend", 12)
         blend = browser.find_element(By.CSS_SELECTOR, 'input[type="range"][aria-label="Blend"]')
         assert blend.get_attribute("aria-valuetext") == "60% classical · 40% hiphop"
         _slide_to(browser, wait, "Duration (s)", 5)
+        # a slider sends its value when the keyboard lets go of it; give the rerun a moment
+        # (the heading checked below proves which blend the server made)
+        time.sleep(1.5)
     except Exception:
         SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
         browser.save_screenshot(str(SCREENSHOT_DIR / "failure.png"))
@@ -153,6 +167,8 @@ def test_blend_in_the_browser_matches_the_api(app_url, browser):
     browser.find_element(By.XPATH, "//button[.//p[text()='Generate']]").click()
 
     wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, '[data-testid="stMetricValue"]')))
+    heading = browser.find_element(By.XPATH, "//h3[contains(., 'composer · seed')]").text
+    assert heading.startswith("60% classical · 40% hiphop · composer · seed 1"), heading
     wait.until(
         ec.presence_of_element_located(
             (
