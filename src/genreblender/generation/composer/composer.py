@@ -21,7 +21,7 @@ from genreblender.generation.composer.bass import bass_part
 from genreblender.generation.composer.drums import drum_part
 from genreblender.generation.composer.harmony import comp_part, pad_part
 from genreblender.generation.composer.melody import melody_part
-from genreblender.generation.composer.style import LAYER_DROP_WEIGHT, blend_styles
+from genreblender.generation.composer.style import blend_styles
 
 VERSION = "1.0"
 _NOTE_NAMES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
@@ -108,16 +108,20 @@ class Composer:
         }
         tracks = [render.Track("drums", 0, True, float(style["drums"]["level"]), parts["drums"])]
         for part, (programs, level) in levels.items():
-            for (choices, weight), genre in zip(programs["layers"], style["genres"], strict=True):
+            # which genre's instrument plays this part: A's with probability alpha (one draw
+            # per part, so raising alpha only hands parts from B's instruments to A's)
+            u_part = streams["programs"].random()
+            chosen = 0 if u_part < request.alpha else 1
+            for layer, ((choices, _), genre) in enumerate(
+                zip(programs["layers"], style["genres"], strict=True)
+            ):
                 u = streams["programs"].random()  # drawn even when unused: streams stay aligned
-                if weight < LAYER_DROP_WEIGHT or level * weight < 0.01:
+                if layer != chosen or level < 0.01:
                     continue
                 weights = np.array([c[1] for c in choices], dtype=float)
                 index = int(np.searchsorted(np.cumsum(weights / weights.sum()), u, side="right"))
                 program = int(choices[min(index, len(choices) - 1)][0])
-                tracks.append(
-                    render.Track(f"{part}:{genre}", program, False, level * weight, parts[part])
-                )
+                tracks.append(render.Track(f"{part}:{genre}", program, False, level, parts[part]))
         return score, tracks, style, streams
 
     def generate(
@@ -135,6 +139,10 @@ class Composer:
             audio = librosa.resample(
                 audio.T, orig_sr=render.RENDER_RATE, target_sr=self.sample_rate, res_type="soxr_hq"
             ).T
+            # resampling can overshoot between the limiter's samples: keep the promise of <= 0.99
+            peak = float(np.max(np.abs(audio)))
+            if peak > 0.99:
+                audio *= 0.99 / peak
         n = int(round(request.duration_s * self.sample_rate))
         audio = fit_length(audio, n)
         fade = min(n, int(0.5 * self.sample_rate))

@@ -22,9 +22,9 @@ Blend rule (:func:`blend_styles`), for weight ``alpha`` on genre A:
   metal's sixteenth-note kicks at 30% density under a jazz ride;
 - continuous parameters interpolate linearly, tempo geometrically (a blend of 70 and 140 BPM
   is 99, not 105: tempo is perceived as a ratio);
-- instrumentation is a continuous mix too: every pitched part is played by one instrument of
-  each genre on its own channel, at levels ``alpha`` and ``1 - alpha`` (a part whose weight is
-  below 2% is dropped);
+- instrumentation is a categorical choice per part (bass, comping, pad, lead): the part is played
+  by one of A's instruments with probability ``alpha``, else by one of B's (one draw per part, so
+  raising ``alpha`` only hands parts over from B to A);
 - meter cannot be mixed: it is that of the genre with the larger weight (A on a tie). All ten
   shipped styles are in 4/4; the rule matters for user styles.
 - key (tonic and scale) is drawn from the mixed distributions, so it is A's with probability
@@ -47,7 +47,6 @@ from genreblender.genres import GENRES, validate_genre
 _PROBABILITY_KEYS = {"scale", "note_choice", "extension", "comp_style", "grid"}
 #: Keys that hold [program, weight] lists: kept per genre as layers, not mixed into one.
 _LAYER_KEYS = {"programs", "pad_programs", "kit"}
-LAYER_DROP_WEIGHT = 0.02
 
 # How many files a learned statistic needs to count as much as the prior. Drum grids get a
 # stronger prior: a per-step frequency over all bars of a file blurs grooves, breaks and fills
