@@ -141,3 +141,58 @@ def test_bar_grooves_follow_alpha_monotonically(composer):
     n = min(len(low), len(high))
     assert all(h for lo, h in zip(low[:n], high[:n], strict=True) if lo)  # A-bars only grow
     assert sum(low[:n]) < sum(high[:n])
+
+
+def test_reference_spectrum_blends_in_db_and_is_exact_at_the_ends():
+    jazz, metal = load_style("jazz"), load_style("metal")
+    assert len(jazz["mix"]["reference_mfcc"]) == 20
+    np.testing.assert_allclose(
+        blend_styles("jazz", "metal", 1.0)["mix"]["reference_mfcc"], jazz["mix"]["reference_mfcc"]
+    )
+    np.testing.assert_allclose(
+        blend_styles("jazz", "metal", 0.0)["mix"]["reference_mfcc"], metal["mix"]["reference_mfcc"]
+    )
+    np.testing.assert_allclose(
+        blend_styles("jazz", "metal", 0.3)["mix"]["reference_mfcc"],
+        0.3 * np.asarray(jazz["mix"]["reference_mfcc"])
+        + 0.7 * np.asarray(metal["mix"]["reference_mfcc"]),
+    )
+
+
+def test_reference_match_moves_the_tonal_balance_onto_the_reference():
+    from genreblender.generation.composer import mix
+
+    rng = np.random.default_rng(0)
+    sr = 48000
+    noise = rng.normal(size=(sr * 4, 2)) * 0.1  # white: far brighter than any genre's reference
+    for genre in ("classical", "metal"):
+        target = mix.mfcc_to_db(load_style(genre)["mix"]["reference_mfcc"])
+
+        def shape_error(audio, target=target):
+            curve = mix.mfcc_to_db(mix.long_term_mfcc(audio, sr))
+            diff = curve - target
+            return float(np.sqrt(np.mean((diff - diff.mean()) ** 2)))
+
+        before = shape_error(noise)
+        after = shape_error(
+            mix.match_reference(noise, sr, load_style(genre)["mix"]["reference_mfcc"])
+        )
+        assert after < 0.5 * before, (genre, before, after)
+    # strength 0 leaves the audio untouched; silence stays silence
+    reference = load_style("jazz")["mix"]["reference_mfcc"]
+    np.testing.assert_array_equal(mix.match_reference(noise, sr, reference, strength=0.0), noise)
+    silent = np.zeros((sr, 2))
+    np.testing.assert_array_equal(mix.match_reference(silent, sr, reference), silent)
+
+
+def test_reference_match_gain_is_bounded():
+    from genreblender.generation.composer import mix
+
+    sr = 48000
+    t = np.arange(sr * 2) / sr
+    tone = np.stack([np.sin(2 * np.pi * 440 * t)] * 2, axis=1) * 0.1
+    extreme = np.zeros(20)
+    extreme[1] = 1e4  # a reference no real recording has: thousands of dB of tilt
+    out = mix.match_reference(tone, sr, extreme)
+    gain_db = 20 * np.log10(np.sqrt(np.mean(out**2)) / np.sqrt(np.mean(tone**2)))
+    assert abs(gain_db) <= mix.MAX_MATCH_DB + 0.5

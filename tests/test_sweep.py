@@ -186,8 +186,21 @@ def test_sweep_and_report_commands(tmp_path, capsys):
     from genreblender.cli.main import main
 
     out = tmp_path / "sw"
-    args = ["sweep", "--pairs", "jazz:metal", "--alphas", "0,1", "--seeds", "1", "--seconds", "3",
-            "--jobs", "1", "--out", str(out)]
+    args = [
+        "sweep",
+        "--pairs",
+        "jazz:metal",
+        "--alphas",
+        "0,1",
+        "--seeds",
+        "1",
+        "--seconds",
+        "3",
+        "--jobs",
+        "1",
+        "--out",
+        str(out),
+    ]
     assert main(args) == 0
     overall = json.loads((out / "summary.json").read_text())["overall"]
     assert overall["n_tracks"] == 2 and "spearman" in overall and "mean_abs_alpha_error" in overall

@@ -23,7 +23,7 @@ from genreblender.generation.composer.harmony import comp_part, pad_part
 from genreblender.generation.composer.melody import melody_part
 from genreblender.generation.composer.style import blend_styles
 
-VERSION = "1.0"
+VERSION = "1.1"
 _NOTE_NAMES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
 # Independent random streams per decision, so that the same seed at a different alpha reuses
 # the same draws (common random numbers): a blend then changes only where the mixed

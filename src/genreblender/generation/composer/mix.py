@@ -1,5 +1,6 @@
-"""Master bus: tone (brightness), drive, compression, reverb and loudness, each set by the
-(blended) style's mix parameters. GTZAN genres differ as much in production as in notes."""
+"""Master bus: tone (brightness), drive, compression, reverb, a reference-matching EQ and
+loudness, each set by the (blended) style's mix parameters. GTZAN genres differ as much in
+production as in notes."""
 
 from __future__ import annotations
 
@@ -7,6 +8,14 @@ from typing import Any
 
 import numpy as np
 from scipy import signal
+
+#: The analysis behind the reference spectra (``styles/reference_spectra.json``): librosa's MFCC
+#: defaults at the GTZAN rate, so a track's curve and the references are measured alike.
+_REFERENCE_SR = 22050
+_N_MELS = 128
+#: Most a reference match boosts or cuts any band: a mastering EQ shapes, it does not rebuild.
+MAX_MATCH_DB = 15.0
+_MATCH_TAPS = 4097
 
 
 def _one_pole(x: np.ndarray, sr: int, time_s: float) -> np.ndarray:
@@ -77,6 +86,57 @@ def reverb(audio: np.ndarray, sr: int, amount: float, rng: np.random.Generator) 
     return (1 - mix) * audio + mix * wet
 
 
+def mfcc_to_db(mfcc_mean) -> np.ndarray:
+    """The smoothed long-term log-mel spectrum (dB per mel band) that MFCC means describe.
+
+    An MFCC vector is the orthonormal DCT-II of a frame's log-mel spectrum, so the mean MFCC is
+    the DCT of the mean log-mel spectrum; its first 20 coefficients invert to a smoothed curve.
+    """
+    import scipy.fft
+
+    full = np.zeros(_N_MELS)
+    coefs = np.asarray(mfcc_mean, dtype=np.float64)
+    full[: len(coefs)] = coefs
+    return scipy.fft.idct(full, type=2, norm="ortho")
+
+
+def long_term_mfcc(audio: np.ndarray, sr: int, n_mfcc: int = 20) -> np.ndarray:
+    """Mean MFCCs of a (mono-mixed) track, computed as the GTZAN table computed them."""
+    import librosa
+
+    mono = audio.mean(axis=1) if audio.ndim == 2 else audio
+    if sr != _REFERENCE_SR:
+        mono = librosa.resample(mono, orig_sr=sr, target_sr=_REFERENCE_SR, res_type="soxr_hq")
+    mfcc = librosa.feature.mfcc(y=mono.astype(np.float32), sr=_REFERENCE_SR, n_mfcc=n_mfcc)
+    return mfcc.mean(axis=1)
+
+
+def match_reference(
+    audio: np.ndarray, sr: int, reference_mfcc, strength: float = 1.0
+) -> np.ndarray:
+    """Linear-phase EQ that moves the track's tonal balance onto a reference spectrum.
+
+    The reference is a genre's typical GTZAN recording (or, for a blend, the dB-interpolation
+    of two genres' curves). The gain per mel band is ``strength * (reference - track)`` with its
+    mean removed (level is set afterwards by the loudness stage), clipped to
+    ±:data:`MAX_MATCH_DB`; above the top band (11 kHz) the top band's gain holds. This is the
+    reference-track matching a mastering engineer does by ear, done from measured curves.
+    """
+    import librosa
+
+    strength = float(np.clip(strength, 0.0, 1.0))
+    if strength <= 0.0 or not np.any(audio):
+        return audio
+    gain_db = mfcc_to_db(reference_mfcc) - mfcc_to_db(long_term_mfcc(audio, sr))
+    gain_db = np.clip(strength * (gain_db - gain_db.mean()), -MAX_MATCH_DB, MAX_MATCH_DB)
+    centres = librosa.mel_frequencies(_N_MELS + 2, fmax=_REFERENCE_SR / 2)[1:-1]
+    freqs = np.concatenate([[0.0], centres, [sr / 2]])
+    gains = 10 ** (np.concatenate([gain_db[:1], gain_db, gain_db[-1:]]) / 20)
+    fir = signal.firwin2(_MATCH_TAPS, freqs, gains, fs=sr)
+    # odd-length linear-phase FIR with "same": delay compensated, no shift against the MIDI
+    return signal.oaconvolve(audio, fir[:, None], mode="same", axes=0)
+
+
 def master(audio: np.ndarray, sr: int, mix: dict[str, Any], rng: np.random.Generator) -> np.ndarray:
     """The whole chain, ending at the style's target RMS with a soft limit below full scale."""
     audio = dc_block(audio.astype(np.float64), sr)
@@ -84,6 +144,8 @@ def master(audio: np.ndarray, sr: int, mix: dict[str, Any], rng: np.random.Gener
     audio = drive(audio, mix["drive"])
     audio = compress(audio, sr, mix["compression"])
     audio = reverb(audio, sr, mix["reverb"], rng)
+    if mix.get("reference_mfcc") is not None:
+        audio = match_reference(audio, sr, mix["reference_mfcc"], mix.get("reference_match", 1.0))
     audio -= audio.mean(axis=0)  # drive is asymmetric on asymmetric waves: re-centre
     rms = float(np.sqrt(np.mean(audio.mean(axis=1) ** 2)))
     if rms > 0:

@@ -10,7 +10,10 @@ A style (``styles/<genre>.json``) holds
 Learned statistics from the MIDI corpus (``styles/learned.json``, rebuilt by
 ``scripts/build_style_tables.py``: tempo quartiles, drum onset grids, melody step/leap ratio) are
 merged into the hand-written priors at load time, each weighted by how much data supports it
-(see :func:`load_style`).
+(see :func:`load_style`). Each genre's production reference, the long-term spectrum of its typical
+GTZAN recording (``styles/reference_spectra.json``, rebuilt by
+``scripts/build_reference_spectra.py``), enters as ``mix.reference_mfcc``; the master bus matches
+the track's tonal balance to it (:func:`genreblender.generation.composer.mix.match_reference`).
 
 Blend rule (:func:`blend_styles`), for weight ``alpha`` on genre A:
 
@@ -20,7 +23,8 @@ Blend rule (:func:`blend_styles`), for weight ``alpha`` on genre A:
   onsets from that genre's grids. Every step's onset probability is still
   ``alpha * p_A + (1 - alpha) * p_B``, but a bar grooves like one genre instead of scattering
   metal's sixteenth-note kicks at 30% density under a jazz ride;
-- continuous parameters interpolate linearly, tempo geometrically (a blend of 70 and 140 BPM
+- continuous parameters interpolate linearly (the reference spectrum too: MFCCs are linear in
+  dB, so a blend's reference is the dB-interpolation of the two curves), tempo geometrically (a blend of 70 and 140 BPM
   is 99, not 105: tempo is perceived as a ratio);
 - instrumentation is a categorical choice per part (bass, comping, pad, lead): the part is played
   by one of A's instruments with probability ``alpha``, else by one of B's (one draw per part, so
@@ -68,6 +72,14 @@ def _learned() -> dict[str, Any]:
 
 
 @functools.cache
+def _reference_spectra() -> dict[str, Any]:
+    path = _styles_dir() / "reference_spectra.json"
+    if not path.is_file():
+        return {}
+    return json.loads(path.read_text()).get("genres", {})
+
+
+@functools.cache
 def _prior(genre: str) -> dict[str, Any]:
     return json.loads((_styles_dir() / f"{genre}.json").read_text())
 
@@ -81,6 +93,9 @@ def load_style(genre: str) -> dict[str, Any]:
     """
     genre = validate_genre(genre)
     style = json.loads(json.dumps(_prior(genre)))  # deep copy of the cached prior
+    reference = _reference_spectra().get(genre)
+    if reference is not None:
+        style["mix"]["reference_mfcc"] = list(reference["mfcc_mean"])
     learned = _learned().get("genres", {}).get(genre)
     if not learned:
         style["learned_from"] = None
