@@ -83,3 +83,22 @@ def test_check_output_path_rejects_unwritable(tmp_path):
             check_output_path(locked / "new" / "out.wav")
     finally:
         locked.chmod(0o700)
+
+
+def test_write_track_encodes_mp3_beside_the_wav(tmp_path):
+    from genreblender.generation.writer import mp3_encoder_available
+
+    if not mp3_encoder_available():
+        pytest.skip("no MP3 encoder (libsndfile < 1.1 and no ffmpeg/lame)")
+    t = np.arange(22050 * 2) / 22050
+    audio = (0.3 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)
+    written = write_track(_result(audio), tmp_path / "song.mp3")
+    assert written.mp3_path == tmp_path / "song.mp3" and written.audio_path.suffix == ".wav"
+    decoded, sr = sf.read(written.mp3_path)
+    assert sr == 22050 and abs(len(decoded) - len(audio)) < 0.1 * len(audio)
+    # the MP3 is the same music: its spectrum peaks at 440 Hz
+    spectrum = np.abs(np.fft.rfft(decoded[:22050]))
+    assert abs(np.argmax(spectrum) * 22050 / 22050 - 440) < 3
+    meta = json.loads(written.sidecar_path.read_text())
+    assert meta["files"]["mp3"] == "song.mp3" and meta["files"]["wav"] == "song.wav"
+    assert not [p for p in tmp_path.iterdir() if ".part" in p.name]

@@ -83,19 +83,37 @@ def _atomic_write_wav(path: Path, audio: np.ndarray, sample_rate: int) -> None:
         raise
 
 
+def _libsndfile_mp3() -> bool:
+    import soundfile as sf
+
+    return "MP3" in sf.available_formats()
+
+
 def mp3_encoder_available() -> bool:
-    """True when ffmpeg or lame is on PATH (MP3 export is optional)."""
-    return shutil.which("ffmpeg") is not None or shutil.which("lame") is not None
+    """True when MP3 can be written: libsndfile >= 1.1 (inside soundfile's wheels) encodes it
+    itself; otherwise ffmpeg or lame on PATH."""
+    return (
+        _libsndfile_mp3() or shutil.which("ffmpeg") is not None or shutil.which("lame") is not None
+    )
 
 
-def _encode_mp3(wav_path: Path, mp3_path: Path) -> None:
+def _encode_mp3(wav_path: Path, mp3_path: Path, audio: np.ndarray, sample_rate: int) -> None:
     tmp = mp3_path.with_name(f".{mp3_path.name}.part.mp3")
-    if shutil.which("ffmpeg"):
-        cmd = ["ffmpeg", "-y", "-loglevel", "error", "-i", str(wav_path), "-b:a", "192k", str(tmp)]
-    else:
-        cmd = ["lame", "--quiet", "-b", "192", str(wav_path), str(tmp)]
-    subprocess.run(cmd, check=True)
-    os.replace(tmp, mp3_path)
+    try:
+        if _libsndfile_mp3():
+            import soundfile as sf
+
+            sf.write(tmp, audio, sample_rate, format="MP3", subtype="MPEG_LAYER_III")
+        elif shutil.which("ffmpeg"):
+            cmd = ["ffmpeg", "-y", "-loglevel", "error", "-i", str(wav_path), "-b:a", "192k"]
+            subprocess.run([*cmd, str(tmp)], check=True)
+        else:
+            subprocess.run(["lame", "--quiet", "-b", "192", str(wav_path), str(tmp)], check=True)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, mp3_path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def write_track(
@@ -103,14 +121,17 @@ def write_track(
 ) -> WrittenTrack:
     """Write ``result`` to ``path`` (.wav or .mp3) with a ``.json`` sidecar and ``.mid`` if any.
 
-    An ``.mp3`` path also keeps the ``.wav`` next to it (lossless master); MP3 needs ffmpeg or
-    lame on PATH and raises :class:`InvalidInputError` otherwise.
+    An ``.mp3`` path also keeps the ``.wav`` next to it (lossless master); MP3 is encoded by
+    libsndfile where it can (soundfile's wheels), else by ffmpeg or lame on PATH, and raises
+    :class:`InvalidInputError` when none is there.
     """
     path = check_output_path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     want_mp3 = path.suffix.lower() == ".mp3"
     if want_mp3 and not mp3_encoder_available():
-        raise InvalidInputError("MP3 output needs ffmpeg or lame on PATH; write .wav instead")
+        raise InvalidInputError(
+            "MP3 output needs libsndfile >= 1.1, ffmpeg or lame; none found: write .wav instead"
+        )
     wav_path = path.with_suffix(".wav")
     audio = np.asarray(result.audio, dtype=np.float32)
     peak = float(np.max(np.abs(audio))) if audio.size else 0.0
@@ -124,7 +145,7 @@ def write_track(
     mp3_path = None
     if want_mp3:
         mp3_path = path
-        _encode_mp3(wav_path, mp3_path)
+        _encode_mp3(wav_path, mp3_path, audio, result.sample_rate)
     metadata = dict(result.metadata)
     metadata.update(extra_metadata or {})
     metadata["files"] = {
