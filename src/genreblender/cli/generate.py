@@ -93,6 +93,8 @@ def run(args: argparse.Namespace) -> int:
     )
     written = write_track(result, out)
     print(f"wrote {written.audio_path}")
+    if written.mp3_path is not None:
+        print(f"wrote {written.mp3_path}")
     if written.midi_path:
         print(f"wrote {written.midi_path}")
     print(f"wrote {written.sidecar_path}")
