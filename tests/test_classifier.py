@@ -191,3 +191,48 @@ def test_shipped_model_beats_chance_on_real_clips(gtzan_dir):
     # these clips are in the shipped model's training data (the final model sees all 640
     # tracks), so this only checks the whole audio → feature → model chain is wired correctly
     assert sum(hits) >= 6  # chance is 1.2 of 12
+
+
+def test_whitening_folds_into_the_first_layer_exactly():
+    import torch
+
+    from genreblender.classification.model import build_mlp
+    from genreblender.classification.preprocessing import Whitener
+    from genreblender.classification.training import network_logits
+
+    rng = np.random.default_rng(0)
+    # correlated features with genre structure, and one constant column (a zeroed DC feature)
+    mixing = rng.normal(size=(8, 8))
+    y = np.repeat(np.arange(4), 1000)
+    z = rng.normal(size=(4000, 8)) @ mixing + np.eye(4, 8)[y] * 3.0
+    z[:, 5] = 0.0
+    whitener = Whitener.fit(z, y)
+    white = whitener.transform(z)
+    # within-genre residuals of the whitened rows are ~uncorrelated with unit variance (with
+    # 4000 rows the Ledoit-Wolf shrinkage is small)
+    resid = white.copy()
+    for c in range(4):
+        resid[y == c] -= white[y == c].mean(axis=0)
+    keep = [i for i in range(8) if i != 5]
+    cov = np.cov(resid[:, keep], rowvar=False)
+    assert np.abs(cov - np.eye(7)).max() < 0.2
+    np.testing.assert_array_equal(white[:, 5], 0.0)  # the constant column stays 0
+
+    torch.manual_seed(0)
+    state = build_mlp(8, 10).state_dict()
+    folded = whitener.fold_into_first_layer(state)
+    np.testing.assert_allclose(
+        network_logits(folded, z), network_logits(state, white), rtol=1e-4, atol=1e-4
+    )
+
+
+def test_training_without_whitening_is_still_available():
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(60, len(FEATURE_NAMES)))
+    labels = np.array(GENRES)[np.arange(60) % 10]
+    x[:, 0] += np.arange(60) % 10  # one informative column
+    model = GenreClassifier(30.0, TrainConfig(epochs=3, whitening="none"))
+    model.fit(x, labels)
+    assert model.predict_proba(x).shape == (60, 10)
+    with pytest.raises(InvalidInputError, match="whitening"):
+        GenreClassifier(30.0, TrainConfig(epochs=1, whitening="pca")).fit(x, labels)

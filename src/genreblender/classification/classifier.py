@@ -16,7 +16,11 @@ import numpy as np
 
 from genreblender.classification import artifacts as artifact_io
 from genreblender.classification.calibration import fit_temperature, softmax
-from genreblender.classification.preprocessing import Standardizer, apply_input_transform
+from genreblender.classification.preprocessing import (
+    Standardizer,
+    Whitener,
+    apply_input_transform,
+)
 from genreblender.classification.result import ClassificationResult
 from genreblender.classification.training import TrainConfig, network_logits, train_network
 from genreblender.errors import InvalidInputError
@@ -78,10 +82,25 @@ class GenreClassifier:
                 )
             )
             yv = self._label_indices(y_valid)
+        xt = scaler.transform(transformed)
+        whitener = None
+        if self.config.whitening == "within_genre_lw":
+            whitener = Whitener.fit(xt, y_idx)
+        elif self.config.whitening != "none":
+            raise InvalidInputError(f"unknown whitening {self.config.whitening!r}")
         trained = train_network(
-            scaler.transform(transformed), y_idx, xv, yv, self.config, len(GENRES), on_epoch
+            whitener.transform(xt) if whitener else xt,
+            y_idx,
+            whitener.transform(xv) if whitener and xv is not None else xv,
+            yv,
+            self.config,
+            len(GENRES),
+            on_epoch,
         )
-        self.state_dict_ = trained.state_dict
+        # folded into layer 0: same architecture, it takes standardised features as before
+        self.state_dict_ = (
+            whitener.fold_into_first_layer(trained.state_dict) if whitener else trained.state_dict
+        )
         self.history_ = trained.history
         self.best_epoch_ = trained.best_epoch
         temperature = 1.0

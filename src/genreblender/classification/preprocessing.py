@@ -52,3 +52,51 @@ class Standardizer:
 
     def transform(self, x: np.ndarray) -> np.ndarray:
         return (np.asarray(x, dtype=np.float64) - self.mean) / self.scale
+
+
+@dataclass
+class Whitener:
+    """ZCA whitening of standardised features by the pooled within-genre covariance.
+
+    Fit on training rows only: the covariance of each row's deviation from its genre's mean,
+    shrunk toward a multiple of the identity by Ledoit-Wolf, then ``(z - center) @ matrix`` with
+    ``matrix = cov^-1/2`` (symmetric). Columns without variance (the zeroed DC features) stay 0.
+    It is linear, so after training it is folded into the network's first layer
+    (:meth:`fold_into_first_layer`) and inference keeps taking standardised features.
+    """
+
+    center: np.ndarray
+    matrix: np.ndarray
+
+    @classmethod
+    def fit(cls, z: np.ndarray, y: np.ndarray) -> Whitener:
+        from sklearn.covariance import LedoitWolf
+
+        z = np.asarray(z, dtype=np.float64)
+        keep = np.flatnonzero(z.std(axis=0) > 1e-12)
+        zk = z[:, keep]
+        resid = zk.copy()
+        for c in np.unique(y):
+            resid[y == c] -= zk[y == c].mean(axis=0)
+        cov = LedoitWolf(assume_centered=True).fit(resid).covariance_
+        w, v = np.linalg.eigh(cov)
+        matrix = np.zeros((z.shape[1], z.shape[1]))
+        matrix[np.ix_(keep, keep)] = v @ np.diag(w**-0.5) @ v.T
+        center = np.zeros(z.shape[1])
+        center[keep] = zk.mean(axis=0)
+        return cls(center, matrix)
+
+    def transform(self, z: np.ndarray) -> np.ndarray:
+        return (np.asarray(z, dtype=np.float64) - self.center) @ self.matrix
+
+    def fold_into_first_layer(self, state_dict: dict) -> dict:
+        """The same network taking un-whitened inputs: W' = W M^T, b' = b - W' c."""
+        import torch
+
+        out = dict(state_dict)
+        w = state_dict["0.weight"].double().numpy()
+        b = state_dict["0.bias"].double().numpy()
+        w2 = w @ self.matrix.T
+        out["0.weight"] = torch.as_tensor(w2, dtype=state_dict["0.weight"].dtype)
+        out["0.bias"] = torch.as_tensor(b - w2 @ self.center, dtype=state_dict["0.bias"].dtype)
+        return out
