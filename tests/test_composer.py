@@ -196,3 +196,25 @@ def test_reference_match_gain_is_bounded():
     out = mix.match_reference(tone, sr, extreme)
     gain_db = 20 * np.log10(np.sqrt(np.mean(out**2)) / np.sqrt(np.mean(tone**2)))
     assert abs(gain_db) <= mix.MAX_MATCH_DB + 0.5
+
+
+def test_endings_follow_the_styles_and_alpha_monotonically(composer):
+    # classical always ends on a held chord; a fading ending appears as pop's weight grows and,
+    # for one seed, never turns back into a final chord
+    for seed in range(6):
+        endings = [
+            composer.compose("pop", "classical", alpha, 20, seed)[0].ending
+            for alpha in np.linspace(0, 1, 6)
+        ]
+        assert endings[0] == "final_chord"
+        first_fade = endings.index("fade") if "fade" in endings else len(endings)
+        assert all(e == "fade" for e in endings[first_fade:]), endings
+    score = None
+    for seed in range(20):
+        score = composer.compose("pop", "pop", 1.0, 20, seed)[0]
+        if score.ending == "fade":
+            break
+    assert score.ending == "fade"
+    assert all(s.kind != "outro" for s in score.sections)
+    bar_s = 4 * 60.0 / score.bpm
+    assert score.n_bars * bar_s >= 20  # the body plays to the end of the track

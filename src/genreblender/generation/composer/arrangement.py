@@ -1,4 +1,11 @@
-"""Song form: tempo, key, and sections (intro, verses, choruses, outro) with their chords."""
+"""Song form: tempo, key, sections (intro, verses, choruses, outro) with their chords, and the
+ending.
+
+Endings: a song either stops on a held tonic chord (``final_chord``: the cadence of classical,
+jazz and blues) or plays on through a fade-out (``fade``: the ending of most pop, disco, reggae,
+hip-hop and much rock and country on record). A style gives the probability of each
+(``ending``); a blend mixes them like any categorical choice.
+"""
 
 from __future__ import annotations
 
@@ -39,6 +46,10 @@ def _chords_for(degrees, bars_per_chord, bars, tonic, mode, extension) -> list[C
 
 def plan_song(style: dict[str, Any], duration_s: float, rng: np.random.Generator) -> Score:
     """Tempo, key and form for a song of at least ``duration_s`` seconds."""
+    # drawn first, as one uniform against P(fade): raising a fading genre's weight only ever
+    # turns final-chord endings into fades for the same seed
+    u_ending = rng.random()
+    ending = "fade" if u_ending < float(style.get("ending", {}).get("fade", 0.0)) else "final_chord"
     lo, hi = style["tempo_bpm"]
     bpm = float(rng.uniform(lo, hi))
     tonic_weights = np.asarray(style["tonic_weights"], dtype=float) + 1e-9
@@ -47,8 +58,12 @@ def plan_song(style: dict[str, Any], duration_s: float, rng: np.random.Generator
     mode = HARMONY_MODE[scale]
     extension = {k: v for k, v in style["harmony"]["extension"].items() if k != "sus"}
     bar_s = style["meter"] * 60.0 / bpm
-    # the body fills the duration but its last bar; the outro chord rings to the end
-    total_bars = max(1, math.floor(duration_s / bar_s) - 1)
+    if ending == "fade":
+        # the body plays to the end (the renderer fades it out)
+        total_bars = max(1, math.ceil(duration_s / bar_s))
+    else:
+        # the body fills the duration but its last bar; the outro chord rings to the end
+        total_bars = max(1, math.floor(duration_s / bar_s) - 1)
     # a short track starts almost straight in (a one-bar pickup), a long one gets a real intro
     intro = 2 if duration_s >= 45 else (1 if total_bars >= 5 else 0)
 
@@ -79,7 +94,15 @@ def plan_song(style: dict[str, Any], duration_s: float, rng: np.random.Generator
         )
         bar += bars
         i += 1
-    # the ending: the tonic, held until the end of the track (faded by the renderer)
-    tonic_chord = _chords_for([0], 1, 1, tonic, mode, material["verse"][3])
-    sections.append(Section("outro", bar, 1, tonic_chord, crash=True))
-    return Score(bpm=bpm, swing=float(style["swing"]), tonic=tonic, scale=scale, sections=sections)
+    if ending == "final_chord":
+        # the tonic, held until the end of the track
+        tonic_chord = _chords_for([0], 1, 1, tonic, mode, material["verse"][3])
+        sections.append(Section("outro", bar, 1, tonic_chord, crash=True))
+    return Score(
+        bpm=bpm,
+        swing=float(style["swing"]),
+        tonic=tonic,
+        scale=scale,
+        sections=sections,
+        ending=ending,
+    )

@@ -23,7 +23,9 @@ from genreblender.generation.composer.harmony import comp_part, pad_part
 from genreblender.generation.composer.melody import melody_part
 from genreblender.generation.composer.style import blend_styles
 
-VERSION = "1.1"
+VERSION = "1.2"
+#: Length of a fade-out ending (at most a tenth of the track)
+FADE_OUT_S = 2.0
 _NOTE_NAMES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
 # Independent random streams per decision, so that the same seed at a different alpha reuses
 # the same draws (common random numbers): a blend then changes only where the mixed
@@ -145,7 +147,9 @@ class Composer:
                 audio *= 0.99 / peak
         n = int(round(request.duration_s * self.sample_rate))
         audio = fit_length(audio, n)
-        fade = min(n, int(0.5 * self.sample_rate))
+        # a held final chord only needs de-clicking; a fade-out ending is a real fade
+        fade_s = FADE_OUT_S if score.ending == "fade" else 0.5
+        fade = min(n, int(min(fade_s, 0.1 * request.duration_s) * self.sample_rate))
         audio[n - fade :] *= np.linspace(1.0, 0.0, fade, dtype=np.float32)[:, None]
         metadata = request_metadata(self.name, request, self.model_version, self.output_licence)
         metadata |= {
@@ -154,6 +158,7 @@ class Composer:
             "key": f"{_NOTE_NAMES[score.tonic % 12]} {score.scale}",
             "swing": round(score.swing, 3),
             "form": [f"{s.kind}:{s.bars}" for s in score.sections],
+            "ending": score.ending,
             "instruments": [
                 {"part": t.name, "program": t.program, "level": round(t.level, 3)}
                 for t in tracks

@@ -47,6 +47,8 @@ class Score:
     parts: dict[str, list[Note]] = field(default_factory=dict)
     #: per bar, the rhythm grids (drums, bass, comping) of the genre whose groove that bar plays
     grooves: list[dict] = field(default_factory=list)
+    #: "final_chord" (a held tonic to the end) or "fade" (the body plays on, faded out)
+    ending: str = "final_chord"
 
     def groove_at_bar(self, bar: int) -> dict | None:
         if not self.grooves:

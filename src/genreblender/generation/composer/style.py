@@ -4,7 +4,8 @@ A style (``styles/<genre>.json``) holds
 
 - onset probabilities on a 16-step bar grid per drum voice, for the bass and for the comping;
 - categorical distributions (melody scale, tonic, bass note choice, chord extension, comping
-  style, chord progressions with weights, instrument programs);
+  style, chord progressions with weights, instrument programs, the ending: a held final chord
+  or a fade-out);
 - continuous parameters (tempo range, swing, melody density and register, levels, mix).
 
 Learned statistics from the MIDI corpus (``styles/learned.json``, rebuilt by
@@ -48,7 +49,7 @@ from typing import Any
 from genreblender.genres import GENRES, validate_genre
 
 #: Dict keys that hold categorical distributions or probability grids (missing entries are 0).
-_PROBABILITY_KEYS = {"scale", "note_choice", "extension", "comp_style", "grid"}
+_PROBABILITY_KEYS = {"scale", "note_choice", "extension", "comp_style", "grid", "ending"}
 #: Keys that hold [program, weight] lists: kept per genre as layers, not mixed into one.
 _LAYER_KEYS = {"programs", "pad_programs", "kit"}
 
