@@ -23,7 +23,8 @@ from genreblender.generation.composer.harmony import comp_part, pad_part
 from genreblender.generation.composer.melody import melody_part
 from genreblender.generation.composer.style import blend_styles
 
-VERSION = "1.2"
+VERSION = "1.3"
+_GOLDEN_FRACTION = (5**0.5 - 1) / 2
 #: Length of a fade-out ending (at most a tenth of the track)
 FADE_OUT_S = 2.0
 _NOTE_NAMES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
@@ -90,10 +91,15 @@ class Composer:
         )
         style = blend_styles(request.genre_a, request.genre_b, request.alpha)
         score = plan_song(style, request.duration_s, streams["plan"])
-        # one uniform per bar against alpha: raising alpha only ever turns B-bars into A-bars
+        # one threshold per bar against alpha: raising alpha only ever turns B-bars into A-bars.
+        # The thresholds are a golden-ratio (Weyl) sequence from one random start, not
+        # independent draws: each bar is still A's with probability alpha, but the share of
+        # A-bars in any one song stays within a bar or so of alpha instead of scattering by
+        # chance (stratified sampling of the mixture)
         (groove_a, _), (groove_b, _) = style["groove_components"]
-        draws = streams["groove"].random(score.n_bars + 1)
-        score.grooves = [groove_a if u < request.alpha else groove_b for u in draws]
+        start = streams["groove"].random()
+        thresholds = (start + _GOLDEN_FRACTION * np.arange(score.n_bars + 1)) % 1.0
+        score.grooves = [groove_a if u < request.alpha else groove_b for u in thresholds]
         parts = {
             "drums": drum_part(style, score, streams["drums"]),
             "bass": bass_part(style, score, streams["bass"]),
@@ -109,10 +115,14 @@ class Composer:
             "lead": (style["melody"]["programs"], style["melody"]["level"]),
         }
         tracks = [render.Track("drums", 0, True, float(style["drums"]["level"]), parts["drums"])]
-        for part, (programs, level) in levels.items():
-            # which genre's instrument plays this part: A's with probability alpha (one draw
-            # per part, so raising alpha only hands parts from B's instruments to A's)
-            u_part = streams["programs"].random()
+        # which genre's instrument plays each part: A's with probability alpha, one threshold
+        # per part (raising alpha only hands parts from B's instruments to A's). Systematic
+        # sampling: the thresholds are (start + rank / n) mod 1 over a random order of the
+        # parts, so a song has round(alpha * n) of its n parts from A, give or take one
+        start = streams["programs"].random()
+        ranks = streams["programs"].permutation(len(levels))
+        part_thresholds = (start + ranks / len(levels)) % 1.0
+        for (part, (programs, level)), u_part in zip(levels.items(), part_thresholds, strict=True):
             chosen = 0 if u_part < request.alpha else 1
             for layer, ((choices, _), genre) in enumerate(
                 zip(programs["layers"], style["genres"], strict=True)
