@@ -147,6 +147,8 @@ def test_summary_figures():
     summary = summarize(pd.DataFrame(rows))
     jm = summary["pairs"]["jazz:metal"]
     assert jm["spearman"] == pytest.approx(1.0)
+    assert jm["curve_spearman"] == pytest.approx(1.0)
+    assert summary["pairs"]["pop:rock"]["curve_spearman"] is None
     assert jm["mean_abs_alpha_error"] == pytest.approx(np.mean([0.1, 0.0, 0.1]))
     assert jm["curve"] == {"0": 0.1, "0.5": 0.5, "1": pytest.approx(0.9)}
     assert summary["pairs"]["pop:rock"]["spearman"] is None  # flat response: undefined
@@ -209,3 +211,25 @@ def test_sweep_and_report_commands(tmp_path, capsys):
     assert (out / "report.html").stat().st_size > 10_000
     assert main(["report", str(tmp_path)]) == 2
     assert "no results.csv" in capsys.readouterr().err
+
+
+def test_track_spearman_counts_seed_spread_and_curve_spearman_does_not():
+    rows = []
+    # the seed-mean curve rises strictly, but seed 1 sits far above seed 0 at every alpha
+    for alpha in (0.0, 0.25, 0.5, 0.75, 1.0):
+        for seed, offset in ((0, 0.0), (1, 0.6)):
+            rows.append(
+                {
+                    "genre_a": "jazz",
+                    "genre_b": "metal",
+                    "alpha": alpha,
+                    "seed": seed,
+                    "alpha_hat": min(1.0, 0.1 * alpha + offset),
+                    "js": 0.2,
+                    "leakage": 0.1,
+                    "top2_match": True,
+                }
+            )
+    figures = summarize(pd.DataFrame(rows))["pairs"]["jazz:metal"]
+    assert figures["curve_spearman"] == pytest.approx(1.0)
+    assert figures["spearman"] < 0.5

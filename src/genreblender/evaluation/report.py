@@ -179,7 +179,8 @@ td:first-child{{text-align:left}}img{{max-width:100%}}</style></head><body>
 <p>Engine <b>{html.escape(str(plan.get("engine", "?")))}</b>, strategy {html.escape(str(plan.get("strategy", "?")))},
 {overall["n_pairs"]} pairs, α ∈ {html.escape(str(plan.get("alphas", "?")))}, {plan.get("seeds", "?")} seed(s),
 {plan.get("seconds", "?")} s per track; {overall["n_tracks"]} tracks.</p>
-<p>Mean Spearman(α, α̂) over pairs <b>{_fmt(overall["spearman"])}</b> ·
+<p>Mean Spearman(α, α̂) over pairs <b>{_fmt(overall["spearman"])}</b> over every track
+(of the seed-mean curve: {_fmt(overall.get("curve_spearman"))}) ·
 mean |α̂ − α| <b>{_fmt(overall["mean_abs_alpha_error"])}</b> · mean JS {_fmt(overall["mean_js"])} bits ·
 mean leakage {_fmt(overall["mean_leakage"])}</p>{judge_line}
 <h2>Controllability by pair</h2><img src="data:image/png;base64,{heatmaps(summary)}">

@@ -26,7 +26,10 @@ def _pair_figures(frame: pd.DataFrame, column: str) -> dict[str, Any]:
     alphas, heard = frame["alpha"].to_numpy(float), frame[column].to_numpy(float)
     curve = frame.groupby("alpha")[column].mean()
     return {
+        # over every track: seed-to-seed spread at one alpha counts against it
         "spearman": _spearman(alphas, heard),
+        # over the seed-mean response curve: does the expected alpha_hat rise with alpha?
+        "curve_spearman": _spearman(curve.index.to_numpy(float), curve.to_numpy(float)),
         "mean_abs_alpha_error": float(np.mean(np.abs(heard - alphas))),
         "curve": {f"{a:g}": float(v) for a, v in curve.items()},
         "n_tracks": int(len(frame)),
@@ -55,6 +58,7 @@ def summarize(results: pd.DataFrame) -> dict[str, Any]:
 
     overall = {
         "spearman": mean_of([p["spearman"] for p in pairs.values()]),
+        "curve_spearman": mean_of([p["curve_spearman"] for p in pairs.values()]),
         "mean_abs_alpha_error": float(np.mean(np.abs(results["alpha_hat"] - results["alpha"]))),
         "mean_js": float(results["js"].mean()),
         "mean_leakage": float(results["leakage"].mean()),
@@ -66,6 +70,9 @@ def summarize(results: pd.DataFrame) -> dict[str, Any]:
         judged = results[results["judge_alpha_hat"].notna()]
         overall["judge"] = {
             "spearman": mean_of([p["judge"]["spearman"] for p in pairs.values() if "judge" in p]),
+            "curve_spearman": mean_of(
+                [p["judge"]["curve_spearman"] for p in pairs.values() if "judge" in p]
+            ),
             "mean_abs_alpha_error": float(
                 np.mean(np.abs(judged["judge_alpha_hat"] - judged["alpha"]))
             ),
