@@ -21,19 +21,12 @@ import time
 import _common
 
 from genreblender.generation.musicgen import MusicGenGenerator
-from genreblender.generation.musicgen.tiny import build_tiny
+from genreblender.generation.musicgen.tiny import build_tiny, random_musicgen
 
 
 def build_small_architecture(seed: int = 0):
     """musicgen-small's architecture with random weights, and the tiny word tokenizer."""
-    import torch
-    from transformers import (
-        EncodecConfig,
-        MusicgenConfig,
-        MusicgenDecoderConfig,
-        MusicgenForConditionalGeneration,
-        T5Config,
-    )
+    from transformers import EncodecConfig, MusicgenDecoderConfig, T5Config
 
     _, tokenizer = build_tiny()
     # t5-base, as musicgen-small's text encoder
@@ -62,15 +55,7 @@ def build_small_architecture(seed: int = 0):
         pad_token_id=2048,
         bos_token_id=2048,
     )
-    config = MusicgenConfig(
-        text_encoder=text.to_dict(), audio_encoder=audio.to_dict(), decoder=decoder.to_dict()
-    )
-    torch.manual_seed(seed)
-    model = MusicgenForConditionalGeneration(config).eval()
-    model.generation_config.decoder_start_token_id = 2048
-    model.generation_config.pad_token_id = 2048
-    model.generation_config.bos_token_id = 2048
-    return model, tokenizer
+    return random_musicgen(text, audio, decoder, seed), tokenizer
 
 
 def main():

@@ -37,14 +37,11 @@ TINY_VOCABULARY = [
 def build_tiny(seed: int = 0):
     """A randomly initialised MusicGen (1-layer T5, tiny EnCodec, 1-layer decoder) and a
     word-level tokenizer over the words our prompts use."""
-    import torch
     from tokenizers import Tokenizer, pre_tokenizers
     from tokenizers.models import WordLevel
     from transformers import (
         EncodecConfig,
-        MusicgenConfig,
         MusicgenDecoderConfig,
-        MusicgenForConditionalGeneration,
         PreTrainedTokenizerFast,
         T5Config,
     )
@@ -87,8 +84,19 @@ def build_tiny(seed: int = 0):
         pad_token_id=16,
         bos_token_id=16,
     )
+    return random_musicgen(text, audio, decoder, seed), tokenizer
+
+
+def random_musicgen(text_config, audio_config, decoder_config, seed: int = 0):
+    """A randomly initialised ``MusicgenForConditionalGeneration`` from its three sub-configs,
+    ready to generate (the decoder's pad/BOS token, ``decoder_config.pad_token_id``, starts)."""
+    import torch
+    from transformers import MusicgenConfig, MusicgenForConditionalGeneration
+
     config = MusicgenConfig(
-        text_encoder=text.to_dict(), audio_encoder=audio.to_dict(), decoder=decoder.to_dict()
+        text_encoder=text_config.to_dict(),
+        audio_encoder=audio_config.to_dict(),
+        decoder=decoder_config.to_dict(),
     )
     torch.manual_seed(seed)
     model = MusicgenForConditionalGeneration(config).eval()
@@ -97,7 +105,8 @@ def build_tiny(seed: int = 0):
     with torch.no_grad():
         for layer in model.audio_encoder.quantizer.layers:
             layer.codebook.embed.normal_()
-    model.generation_config.decoder_start_token_id = 16
-    model.generation_config.pad_token_id = 16
-    model.generation_config.bos_token_id = 16
-    return model, tokenizer
+    token = decoder_config.pad_token_id
+    model.generation_config.decoder_start_token_id = token
+    model.generation_config.pad_token_id = token
+    model.generation_config.bos_token_id = token
+    return model
