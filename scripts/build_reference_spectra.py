@@ -25,10 +25,10 @@ OUT = (
     Path(__file__).resolve().parents[1]
     / "src/genreblender/generation/composer/styles/reference_spectra.json"
 )
-N_MFCC = 20
 
 
 def main() -> None:
+    from genreblender.classification.features import N_MFCC
     from genreblender.genres import GENRES
     from genreblender.paths import shared_data_dir
 

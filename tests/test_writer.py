@@ -98,7 +98,8 @@ def test_write_track_encodes_mp3_beside_the_wav(tmp_path):
     assert sr == 22050 and abs(len(decoded) - len(audio)) < 0.1 * len(audio)
     # the MP3 is the same music: its spectrum peaks at 440 Hz
     spectrum = np.abs(np.fft.rfft(decoded[:22050]))
-    assert abs(np.argmax(spectrum) * 22050 / 22050 - 440) < 3
+    peak_hz = np.fft.rfftfreq(22050, d=1 / 22050)[np.argmax(spectrum)]
+    assert abs(peak_hz - 440) < 3
     meta = json.loads(written.sidecar_path.read_text())
     assert meta["files"]["mp3"] == "song.mp3" and meta["files"]["wav"] == "song.wav"
     assert not [p for p in tmp_path.iterdir() if ".part" in p.name]

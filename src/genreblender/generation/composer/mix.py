@@ -9,9 +9,11 @@ from typing import Any
 import numpy as np
 from scipy import signal
 
-#: The analysis behind the reference spectra (``styles/reference_spectra.json``): librosa's MFCC
-#: defaults at the GTZAN rate, so a track's curve and the references are measured alike.
-_REFERENCE_SR = 22050
+from genreblender.audio import SAMPLE_RATE
+from genreblender.classification.features import N_MFCC
+
+#: Mel bands behind librosa's MFCCs (its default, as in the GTZAN tables that the reference
+#: spectra ``styles/reference_spectra.json`` come from).
 _N_MELS = 128
 #: Most a reference match boosts or cuts any band: a mastering EQ shapes, it does not rebuild.
 MAX_MATCH_DB = 15.0
@@ -100,14 +102,16 @@ def mfcc_to_db(mfcc_mean) -> np.ndarray:
     return scipy.fft.idct(full, type=2, norm="ortho")
 
 
-def long_term_mfcc(audio: np.ndarray, sr: int, n_mfcc: int = 20) -> np.ndarray:
-    """Mean MFCCs of a (mono-mixed) track, computed as the GTZAN table computed them."""
+def long_term_mfcc(audio: np.ndarray, sr: int) -> np.ndarray:
+    """Mean MFCCs of a (mono-mixed) track at the GTZAN rate, with librosa's MFCC defaults as
+    the tables used (its STFT pads the ends with zeros where the tables reflected: over a
+    whole track that moves two frames of hundreds, which a tonal-balance curve does not feel)."""
     import librosa
 
     mono = audio.mean(axis=1) if audio.ndim == 2 else audio
-    if sr != _REFERENCE_SR:
-        mono = librosa.resample(mono, orig_sr=sr, target_sr=_REFERENCE_SR, res_type="soxr_hq")
-    mfcc = librosa.feature.mfcc(y=mono.astype(np.float32), sr=_REFERENCE_SR, n_mfcc=n_mfcc)
+    if sr != SAMPLE_RATE:
+        mono = librosa.resample(mono, orig_sr=sr, target_sr=SAMPLE_RATE, res_type="soxr_hq")
+    mfcc = librosa.feature.mfcc(y=mono.astype(np.float32), sr=SAMPLE_RATE, n_mfcc=N_MFCC)
     return mfcc.mean(axis=1)
 
 
@@ -129,7 +133,7 @@ def match_reference(
         return audio
     gain_db = mfcc_to_db(reference_mfcc) - mfcc_to_db(long_term_mfcc(audio, sr))
     gain_db = np.clip(strength * (gain_db - gain_db.mean()), -MAX_MATCH_DB, MAX_MATCH_DB)
-    centres = librosa.mel_frequencies(_N_MELS + 2, fmax=_REFERENCE_SR / 2)[1:-1]
+    centres = librosa.mel_frequencies(_N_MELS + 2, fmax=SAMPLE_RATE / 2)[1:-1]
     freqs = np.concatenate([[0.0], centres, [sr / 2]])
     gains = 10 ** (np.concatenate([gain_db[:1], gain_db, gain_db[-1:]]) / 20)
     fir = signal.firwin2(_MATCH_TAPS, freqs, gains, fs=sr)
@@ -145,7 +149,7 @@ def master(audio: np.ndarray, sr: int, mix: dict[str, Any], rng: np.random.Gener
     audio = compress(audio, sr, mix["compression"])
     audio = reverb(audio, sr, mix["reverb"], rng)
     if mix.get("reference_mfcc") is not None:
-        audio = match_reference(audio, sr, mix["reference_mfcc"], mix.get("reference_match", 1.0))
+        audio = match_reference(audio, sr, mix["reference_mfcc"])
     audio -= audio.mean(axis=0)  # drive is asymmetric on asymmetric waves: re-centre
     rms = float(np.sqrt(np.mean(audio.mean(axis=1) ** 2)))
     if rms > 0:
