@@ -6,24 +6,26 @@ import argparse
 import json
 import sys
 
+from genreblender.cli.listener_option import add_listener_argument
+
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "classify",
         help="genre distribution of audio files (track level and per window)",
-        description="Classify audio files with the shipped genre classifier (or --model).",
+        description="Classify audio files with a genre listener (the default one, or --listener).",
     )
     parser.add_argument("files", nargs="+", metavar="FILE", help="wav, flac, ogg, mp3, au, aiff")
     parser.add_argument("--json", action="store_true", help="print JSON (one object per file)")
-    parser.add_argument("--model", default=None, help="a model .pth (default: the shipped one)")
+    add_listener_argument(parser, model_alias=True)
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from genreblender.classification import GenreClassifier
+    from genreblender.classification.listeners import get_listener
     from genreblender.errors import GenreBlenderError
 
-    model = GenreClassifier.load(args.model)
+    model = get_listener(args.listener)
     results, failures = [], 0
     for path in args.files:
         try:
