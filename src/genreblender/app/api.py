@@ -106,6 +106,8 @@ def generate(body: GenerateRequest) -> dict[str, Any]:
         "request": run.request,
         "metadata": run.metadata,
         "evaluation": run.evaluation,
+        "verdict": run.verdict,
+        "closed_loop": run.closed_loop,
         "trials": run.trials,
     }
     if body.include_audio:
@@ -149,5 +151,7 @@ async def evaluate(
         "target": dict(zip(result.genres, metrics.target.tolist(), strict=True)),
         "predicted": result.distribution,
         "metrics": metrics.to_dict(),
+        "landing": metrics.landing.to_dict(),
+        "verdict": metrics.landing.summary,
         "segments": result.to_dict()["segments"],
     }
