@@ -44,7 +44,7 @@ CALIBRATION_GRID = 5
 #: calibration: generations at most (α' = α, the grid, then refinement)
 CALIBRATION_MAX_TRIALS = 9
 #: two α' closer than this count as the same trial (the response is not smoother than that)
-_MIN_ALPHA_GAP = 0.01
+_MIN_ALPHA_GAP = 0.002
 
 OBJECTIVE = (
     "keep the trial that (1) meets the goal, then (2) landed, then (3) has the lowest JS "
@@ -254,21 +254,26 @@ def _refinement(trials: list[_Trial], alpha: float, step: float) -> tuple[float 
 
     Where two neighbouring tried α' put α̂ on either side of α, the response crosses α between
     them: the next α' interpolates linearly inside the best such bracket (by the objective of
-    its ends), kept to its middle half so that a jump cannot push it onto an end. Without such a
-    bracket (α̂ stays on one side of α everywhere tried) it steps around the best trial,
-    halving the step each time. None when nothing new is left to try.
+    its ends), kept to its middle half so that a jump cannot push it onto an end (the midpoint
+    when that would come within a gap of an end; brackets narrower than two gaps are done
+    with). Without such a bracket (α̂ stays on one side of α everywhere tried) it steps around
+    the best trial, halving the step each time. None when nothing new is left to try.
     """
     tried = sorted(trials, key=lambda t: t.internal_alpha)
     brackets = []
     for lo, hi in zip(tried, tried[1:], strict=False):
         e_lo = lo.evaluation.metrics.alpha_hat - alpha
         e_hi = hi.evaluation.metrics.alpha_hat - alpha
-        if e_lo * e_hi < 0 and hi.internal_alpha - lo.internal_alpha > 4 * _MIN_ALPHA_GAP:
+        if e_lo * e_hi < 0 and hi.internal_alpha - lo.internal_alpha > 2 * _MIN_ALPHA_GAP:
             brackets.append((min(lo.key(), hi.key()), lo, hi, e_lo, e_hi))
     if brackets:
         _, lo, hi, e_lo, e_hi = min(brackets, key=lambda b: b[0])
         share = float(np.clip(e_lo / (e_lo - e_hi), 0.25, 0.75))
-        return lo.internal_alpha + share * (hi.internal_alpha - lo.internal_alpha), step
+        width = hi.internal_alpha - lo.internal_alpha
+        candidate = lo.internal_alpha + share * width
+        if min(candidate - lo.internal_alpha, hi.internal_alpha - candidate) <= _MIN_ALPHA_GAP:
+            candidate = lo.internal_alpha + 0.5 * width  # more than a gap from both ends
+        return candidate, step
     best = min(trials, key=_Trial.key).internal_alpha
     while step >= _MIN_ALPHA_GAP:
         for candidate in (best - step, best + step):
