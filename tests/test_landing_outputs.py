@@ -223,6 +223,7 @@ def test_summary_puts_landing_beside_spearman_per_pair_and_overall(tmp_path):
     assert overall["mean_on_target_mass"] == pytest.approx(np.mean([0.8, 0.1, 0.8, 0.7, 0.7, 0.7]))
     assert overall["by_alpha"]["0.5"] == {
         "landed_rate": 0.5,
+        "top2_rate": 0.5,
         "mean_on_target_mass": pytest.approx(0.4),
         "mean_abs_alpha_error": pytest.approx(0.0),
         "n_tracks": 2,

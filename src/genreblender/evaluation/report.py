@@ -42,18 +42,24 @@ def _plt():
 
 
 def heatmaps(summary: dict[str, Any]) -> str:
-    """Spearman(α, α̂) and mean |α̂ − α| per pair on a genre × genre grid."""
+    """Spearman(α, α̂), mean |α̂ − α| and mean on-target mass per pair on a genre × genre grid
+    (the third shows what the first two cannot: whether A and B were heard at all)."""
     plt = _plt()
     n = len(GENRES)
     rho = np.full((n, n), np.nan)
     err = np.full((n, n), np.nan)
+    mass = np.full((n, n), np.nan)
     for key, entry in summary["pairs"].items():
         a, b = key.split(":")
         i, j = GENRES.index(a), GENRES.index(b)
-        for m, value in ((rho, entry.get("spearman")), (err, entry.get("mean_abs_alpha_error"))):
+        for m, value in (
+            (rho, entry.get("spearman")),
+            (err, entry.get("mean_abs_alpha_error")),
+            (mass, entry.get("mean_on_target_mass")),
+        ):
             if value is not None:
                 m[i, j] = m[j, i] = value
-    fig, axes = plt.subplots(1, 2, figsize=(13, 5.6))
+    fig, axes = plt.subplots(1, 3, figsize=(19.5, 5.6))
     for ax, matrix, title, cmap, (lo, hi) in (
         (
             axes[0],
@@ -63,6 +69,13 @@ def heatmaps(summary: dict[str, Any]) -> str:
             (-1, 1),
         ),
         (axes[1], err, "mean |α̂ − α|: how far off is it? (0 = exact)", "RdYlGn_r", (0, 0.5)),
+        (
+            axes[2],
+            mass,
+            "mean on-target mass p(A) + p(B): were A and B heard? (1 = only them)",
+            "RdYlGn",
+            (0, 1),
+        ),
     ):
         im = ax.imshow(matrix, cmap=cmap, vmin=lo, vmax=hi)
         ax.set_xticks(range(n), GENRES, rotation=45, ha="right")
@@ -166,7 +179,8 @@ def _headline(name: str, figures: dict[str, Any]) -> str:
         f"{note}: mean Spearman(α, α̂) over pairs <b>{_fmt(figures['spearman'])}</b> over every "
         f"track (of the seed-mean curve: {_fmt(figures.get('curve_spearman'))}) · mean |α̂ − α| "
         f"<b>{_fmt(figures['mean_abs_alpha_error'])}</b> · landed rate "
-        f"<b>{_fmt(figures.get('landed_rate'))}</b> · mean on-target mass "
+        f"<b>{_fmt(figures.get('landed_rate'))}</b> (A and B the top two: "
+        f"{_fmt(figures.get('top2_rate'))}) · mean on-target mass "
         f"<b>{_fmt(figures.get('mean_on_target_mass'))}</b> · mean JS "
         f"{_fmt(figures.get('mean_js'))} bits</p>"
     )
@@ -175,14 +189,14 @@ def _headline(name: str, figures: dict[str, Any]) -> str:
 def _by_alpha_table(overall: dict[str, Any], listener: str, ears: list[str]) -> str:
     views = [(listener, overall)] + [(name, overall["ears"][name]) for name in ears]
     alphas = sorted({a for _, v in views for a in v.get("by_alpha", {})}, key=float)
-    head = "".join(f"<th colspan=3>{html.escape(name)}</th>" for name, _ in views)
-    sub = "<th>landed</th><th>on-target mass</th><th>|α̂−α|</th>" * len(views)
+    head = "".join(f"<th colspan=4>{html.escape(name)}</th>" for name, _ in views)
+    sub = "<th>landed</th><th>A,B top-2</th><th>on-target mass</th><th>|α̂−α|</th>" * len(views)
     body = "".join(
         f"<tr><td>{html.escape(a)}</td>"
         + "".join(
             "".join(
                 f"<td>{_fmt(v.get('by_alpha', {}).get(a, {}).get(k))}</td>"
-                for k in ("landed_rate", "mean_on_target_mass", "mean_abs_alpha_error")
+                for k in ("landed_rate", "top2_rate", "mean_on_target_mass", "mean_abs_alpha_error")
             )
             for _, v in views
         )

@@ -68,6 +68,7 @@ def _view(frame: pd.DataFrame, prefix: str) -> dict[str, Any]:
         "mean_abs_alpha_error": float(np.mean(np.abs(heard - alphas))),
         # the two figures leakage cannot fool (None for results written before they existed)
         "landed_rate": _mean(frame.get(f"{prefix}landed")),
+        "top2_rate": _mean(frame.get(f"{prefix}top2_match")),
         "mean_on_target_mass": _mean(frame.get(f"{prefix}on_target_mass")),
         "mean_js": _mean(frame.get(f"{prefix}js")),
         "curve": {f"{a:g}": float(v) for a, v in curve.items()},
@@ -82,6 +83,7 @@ def _by_alpha(frame: pd.DataFrame, prefix: str) -> dict[str, Any]:
     for alpha, group in frame.groupby("alpha"):
         out[f"{alpha:g}"] = {
             "landed_rate": _mean(group.get(f"{prefix}landed")),
+            "top2_rate": _mean(group.get(f"{prefix}top2_match")),
             "mean_on_target_mass": _mean(group.get(f"{prefix}on_target_mass")),
             "mean_abs_alpha_error": float(
                 np.mean(np.abs(group[f"{prefix}alpha_hat"] - group["alpha"]))
@@ -108,7 +110,6 @@ def summarize(results: pd.DataFrame) -> dict[str, Any]:
     for (a, b), frame in results.groupby(["genre_a", "genre_b"], sort=True):
         entry = _view(frame, "")
         entry["mean_leakage"] = float(frame["leakage"].mean())
-        entry["top2_rate"] = float(frame["top2_match"].mean())
         entry["ears"] = {}
         for name, prefix in ears.items():
             view = _view(frame, prefix)
@@ -129,6 +130,7 @@ def summarize(results: pd.DataFrame) -> dict[str, Any]:
                 np.mean(np.abs(scored[f"{prefix}alpha_hat"] - scored["alpha"]))
             ),
             "landed_rate": _mean(scored.get(f"{prefix}landed")),
+            "top2_rate": _mean(scored.get(f"{prefix}top2_match")),
             "mean_on_target_mass": _mean(scored.get(f"{prefix}on_target_mass")),
             "mean_js": _mean(scored.get(f"{prefix}js")),
             "by_alpha": _by_alpha(scored, prefix),

@@ -150,7 +150,7 @@ def _worker_parts(engine: str, engine_options: str, judge: str):
 
 #: Figures written for every ear beside the steering listener, as ``<prefix><figure>`` columns
 #: (``judge_alpha_hat``...); empty when the ear cannot see A or B.
-EAR_FIGURES = ("alpha_hat", "abs_alpha_error", "on_target_mass", "js", "landed")
+EAR_FIGURES = ("alpha_hat", "abs_alpha_error", "on_target_mass", "js", "top2_match", "landed")
 
 
 def ear_columns(prefix: str, view: dict[str, Any]) -> dict[str, Any]:
