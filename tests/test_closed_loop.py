@@ -24,7 +24,7 @@ def jumpy(internal, seed):
 
 
 def _objective(trial):
-    return (not trial["goal_met"], not trial["landed"], trial["js"])
+    return (not trial["goal_met"], not trial["landed"], trial["shortfall"], trial["js"])
 
 
 def _assert_kept_is_best(loop):
@@ -99,6 +99,19 @@ def test_no_trial_seen_is_better_than_the_kept_one(seed):
     ):
         _assert_kept_is_best(loop)
         assert loop.reached == any(t["goal_met"] for t in loop.trials)
+        for t in loop.trials:  # the shortfall is 0 exactly when the goal is met
+            assert (t["shortfall"] == 0) == t["goal_met"]
+
+
+def test_a_collapse_onto_one_genre_does_not_beat_a_near_miss():
+    # seed 0: pure jazz (JS 0.31 bits, A,B not the top two); seed 1: an even blend just short of
+    # half the mass (higher JS, but only 0.05 from landing)
+    gen = ResponseGenerator(lambda internal, seed: (1.0, 0.95) if seed == 0 else (0.5, 0.45))
+    loop = best_of_n(gen, "jazz", "metal", 0.5, 1.0, [0, 1], classifier=ResponseClassifier())
+    collapse, near = loop.trials
+    assert collapse["js"] < near["js"]  # JS alone would keep the collapse
+    assert near["shortfall"] == pytest.approx(0.05) and collapse["shortfall"] > 0.3
+    assert near["kept"] and not loop.reached
 
 
 def test_calibration_says_by_how_much_it_missed():

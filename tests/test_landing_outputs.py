@@ -277,3 +277,25 @@ def test_api_evaluate_returns_the_verdict(tone_clip):
     assert data["landing"]["landed"] == metrics["landed"]
     assert data["verdict"].startswith("landed" if metrics["landed"] else "did not land; missed by")
     assert set(GENRES) == set(data["predicted"])
+
+
+def test_api_generate_exposes_the_closed_loop(monkeypatch):
+    from fastapi.testclient import TestClient
+
+    from genreblender.app import api
+
+    monkeypatch.setattr(api, "_generator", lambda engine: ResponseGenerator(jumpy))
+    monkeypatch.setattr(api, "_classifier", lambda: ResponseClassifier())
+    body = {"genre_a": "classical", "genre_b": "hiphop", "alpha": 0.5, "seconds": 1, "seed": 3}
+    out = TestClient(api.app).post("/generate", json=body | {"strategy": "calibrate"})
+    assert out.status_code == 200, out.text
+    data = out.json()
+    loop = data["closed_loop"]
+    assert loop["reached"] is True and data["verdict"] == "landed"
+    assert data["trials"] == loop["trials"] and len(loop["trials"]) > 1
+    kept = next(t for t in loop["trials"] if t["kept"])
+    assert data["metadata"]["requested_alpha"] == 0.5 and "alpha" not in data["metadata"]
+    assert data["metadata"]["internal_alpha"] == kept["internal_alpha"]
+    assert data["evaluation"]["landing"]["landed"] is True
+    plain = TestClient(api.app).post("/generate", json=body | {"include_audio": False}).json()
+    assert plain["closed_loop"] is None and plain["trials"] == []
