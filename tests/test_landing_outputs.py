@@ -91,7 +91,7 @@ def test_plain_sidecar_has_the_verdict_and_no_loop(tmp_path):
 @pytest.fixture
 def fake_engine(monkeypatch):
     from genreblender import pipeline
-    from genreblender.classification import GenreClassifier
+    from genreblender.classification import GenreClassifier, listeners
 
     def engine(response):
         monkeypatch.setattr(
@@ -99,6 +99,9 @@ def fake_engine(monkeypatch):
         )
 
     monkeypatch.setattr(GenreClassifier, "load", staticmethod(lambda *_: ResponseClassifier()))
+    monkeypatch.setattr(
+        listeners, "get_listener", lambda name=None: ResponseClassifier(name or "x")
+    )
     return engine
 
 
@@ -134,7 +137,9 @@ def test_blend_text_says_landed(tmp_path, capsys, fake_engine):
     args = ["blend", "--alpha", "0.6", "--seconds", "1", "--no-judge", "-o", str(out)]
     assert main(args) == 0
     text = capsys.readouterr().out
-    assert "classifier: LANDED" in text and "on-target mass 0.90" in text
+    assert "x (steering): LANDED" in text and "on-target mass 0.90" in text
+    # every other registered listener heard the same track and says so
+    assert "mel-cnn (listener, did not steer): LANDED" in text
 
 
 # -- sweep columns, summary, report -------------------------------------------------------------
@@ -285,7 +290,7 @@ def test_api_generate_exposes_the_closed_loop(monkeypatch):
     from genreblender.app import api
 
     monkeypatch.setattr(api, "_generator", lambda engine: ResponseGenerator(jumpy))
-    monkeypatch.setattr(api, "_classifier", lambda: ResponseClassifier())
+    monkeypatch.setattr(api, "_classifier", lambda name=None: ResponseClassifier())
     body = {"genre_a": "classical", "genre_b": "hiphop", "alpha": 0.5, "seconds": 1, "seed": 3}
     out = TestClient(api.app).post("/generate", json=body | {"strategy": "calibrate"})
     assert out.status_code == 200, out.text

@@ -7,6 +7,7 @@ import json
 import sys
 
 from genreblender.cli.generate import add_blend_arguments, engine_options
+from genreblender.cli.listener_option import add_listener_argument
 
 #: the independent judge that scores every blend beside the classifier (``--no-judge`` skips it)
 JUDGE_MODEL = "MSD_musicnn+MTT_musicnn"
@@ -35,12 +36,13 @@ def register(subparsers) -> None:
     parser.add_argument(
         "-o", "--output", default="out/blend.wav", help="output .wav (default out/blend.wav)"
     )
+    add_listener_argument(parser)
     parser.add_argument(
         "--no-judge",
         dest="judge",
         action="store_false",
         help="skip the independent musicnn judge (by default it scores the kept track beside "
-        "the classifier; it never steers)",
+        "the steering listener, as the other listeners do; no ear but the steering one steers)",
     )
     parser.add_argument(
         "--json",
@@ -65,7 +67,12 @@ def run(args: argparse.Namespace) -> int:
     if args.engine == "musicgen":
         print("note: MusicGen weights are CC-BY-NC 4.0 (non-commercial use only)", file=sys.stderr)
     total = args.n if args.strategy == "best_of_n" else (1 if args.strategy == "plain" else 9)
-    ears = []
+    from genreblender.classification.listeners import get_listener
+    from genreblender.evaluation.ears import other_listener_ears
+
+    # the steering listener, and every other ear: the other listeners, then the judge
+    classifier = get_listener(args.listener)
+    ears = other_listener_ears(classifier.name)
     if args.judge:
         from genreblender.evaluation.judges import MusicnnJudge
 
@@ -88,6 +95,7 @@ def run(args: argparse.Namespace) -> int:
             n_candidates=args.n,
             output=args.output,
             engine_options=options,
+            classifier=classifier,
             progress=progress,
             ears=ears,
         )
@@ -100,7 +108,8 @@ def run(args: argparse.Namespace) -> int:
     meta = outcome.result.metadata
     print(
         f"\n{blend_label(meta['genre_a'], meta['genre_b'], args.alpha)}  "
-        f"({args.engine}, seed {meta['seed']}, {args.seconds:g} s, strategy {args.strategy})"
+        f"({args.engine}, seed {meta['seed']}, {args.seconds:g} s, strategy {args.strategy}, "
+        f"heard by {evaluation.classification.model.get('listener', '?')})"
     )
     print(f"\n{'genre':<10} {'target':>7} {'predicted':>9}")
     genres = evaluation.classification.genres
@@ -113,7 +122,7 @@ def run(args: argparse.Namespace) -> int:
         f"A,B top-2: {'yes' if metrics.top2_match else 'no'}   "
         f"on-target mass {metrics.on_target_mass:.2f}"
     )
-    print(f"\n{_verdict_line('classifier', metrics.landing)}")
+    print(f"\n{_verdict_line(f'{classifier.name} (steering)', metrics.landing)}")
     for view in evaluation.ears:
         print(_ear_line(view, args.alpha))
     if outcome.loop is not None:

@@ -27,6 +27,8 @@ class Ear:
     name: str
     model: Any
     kind: str
+    #: why this ear cannot listen (its model is missing); None when it can
+    note: str | None = None
 
 
 def ear_name(model: Any) -> str:
@@ -74,6 +76,9 @@ def hear(ear: Ear, mono: np.ndarray, sr: int, genre_a: str, genre_b: str, alpha:
         "landing": None,
         "note": None,
     }
+    if ear.model is None:
+        view["note"] = ear.note or f"{ear.name} cannot listen"
+        return view
     try:
         if ear.kind == LISTENER:
             result = ear.model.classify(mono, sr=sr)
@@ -93,3 +98,24 @@ def hear(ear: Ear, mono: np.ndarray, sr: int, genre_a: str, genre_b: str, alpha:
     view["metrics"] = metrics.to_dict()
     view["landing"] = metrics.landing.to_dict()
     return view
+
+
+def other_listener_ears(steering: str | None) -> list[Ear]:
+    """Every registered listener except the steering one, as ears (loaded once per process).
+
+    A listener whose model is not installed becomes an ear that says so instead of a crash: the
+    blend is still measured by the others.
+    """
+    from genreblender.classification.listeners import DEFAULT_LISTENER, LISTENER_NAMES, get_listener
+    from genreblender.errors import ArtifactError
+
+    steering = steering or DEFAULT_LISTENER
+    ears = []
+    for name in LISTENER_NAMES:
+        if name == steering:
+            continue
+        try:
+            ears.append(Ear(name, get_listener(name), LISTENER))
+        except ArtifactError as exc:
+            ears.append(Ear(name, None, LISTENER, note=f"{name} is not available here: {exc}"))
+    return ears

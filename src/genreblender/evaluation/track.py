@@ -60,9 +60,9 @@ def evaluate_track(
     from genreblender.evaluation.ears import as_ears, hear
 
     if classifier is None:
-        from genreblender.classification import GenreClassifier
+        from genreblender.classification.listeners import get_listener
 
-        classifier = GenreClassifier.load()
+        classifier = get_listener()
     mono = as_mono(audio)
     classification = classifier.classify(mono, sr=sr)
     metrics = blend_metrics(
