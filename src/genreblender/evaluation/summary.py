@@ -97,7 +97,8 @@ def _listener_name(results: pd.DataFrame) -> str | None:
     if "classifier" not in results or results["classifier"].dropna().empty:
         return None
     try:
-        return json.loads(results["classifier"].dropna().iloc[0]).get("name")
+        model = json.loads(results["classifier"].dropna().iloc[0])
+        return model.get("listener") or model.get("name")
     except (ValueError, AttributeError):
         return None
 

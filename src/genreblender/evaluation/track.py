@@ -29,7 +29,8 @@ class TrackEvaluation:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "listener": self.classification.model.get("name"),
+            "listener": self.classification.model.get("listener")
+            or self.classification.model.get("name"),
             "target": dict(
                 zip(self.classification.genres, self.metrics.target.tolist(), strict=True)
             ),
