@@ -54,7 +54,7 @@ def evaluate_track(
     """Classify ``audio`` (mono or ``(n, channels)``) and compute the blend metrics.
 
     ``classifier`` is the steering listener (any object with ``.classify(samples, sr=...)``;
-    the shipped MLP when None). ``ears`` are other listeners and judges (or
+    the default listener when None). ``ears`` are other listeners and judges (or
     :class:`~genreblender.evaluation.ears.Ear`) whose views are reported beside its figures and
     never used to choose anything.
     """
