@@ -45,8 +45,10 @@ def main():
     for name in [args.listener] if args.listener else LISTENER_NAMES:
         model = get_listener(name)
         med, lo, hi = _median_time(lambda m=model: m.classify(y, sr=sr), args.runs)
-        print(f"{name:13s} classify {len(y) / sr:.0f}-s clip: median {med:.3f} s over "
-              f"{args.runs} runs (min {lo:.3f}, max {hi:.3f})")
+        print(
+            f"{name:13s} classify {len(y) / sr:.0f}-s clip: median {med:.3f} s over "
+            f"{args.runs} runs (min {lo:.3f}, max {hi:.3f})"
+        )
         if name == "mel-cnn":
             from genreblender.classification import melspec
 

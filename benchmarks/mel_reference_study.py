@@ -72,8 +72,10 @@ def main():
 
     whole = model.predict_proba(list(valid.levels))
     width = valid.levels.shape[2]
-    print(f"{'excerpt':>8} {'acc clip ref':>12} {'acc own ref':>11} {'same top':>9} "
-          f"{'JS bits':>8} {'top = whole (clip/own)':>23}")
+    print(
+        f"{'excerpt':>8} {'acc clip ref':>12} {'acc own ref':>11} {'same top':>9} "
+        f"{'JS bits':>8} {'top = whole (clip/own)':>23}"
+    )
     for length in [float(x) for x in args.lengths.split(",")]:
         cols = min(width, int(round(length * COLUMNS_PER_SECOND)))
         acc_c, acc_o, same, div, whole_c, whole_o = [], [], [], [], [], []
@@ -81,17 +83,20 @@ def main():
             for start in sorted({0, (width - cols) // 2, width - cols}):
                 excerpt = np.ascontiguousarray(track[:, start : start + cols])
                 pc = softmax(model.track_logits([excerpt])[0], model.temperature).mean(0)
-                po = softmax(model.track_logits([own_reference(excerpt)])[0],
-                             model.temperature).mean(0)
+                po = softmax(
+                    model.track_logits([own_reference(excerpt)])[0], model.temperature
+                ).mean(0)
                 acc_c.append(pc.argmax() == label)
                 acc_o.append(po.argmax() == label)
                 same.append(pc.argmax() == po.argmax())
                 div.append(js(pc, po))
                 whole_c.append(pc.argmax() == p_whole.argmax())
                 whole_o.append(po.argmax() == p_whole.argmax())
-        print(f"{length:7g}s {np.mean(acc_c):12.1%} {np.mean(acc_o):11.1%} {np.mean(same):9.1%} "
-              f"{np.mean(div):8.3f} {np.mean(whole_c):11.1%} / {np.mean(whole_o):.1%}"
-              f"   (n={len(acc_c)})")
+        print(
+            f"{length:7g}s {np.mean(acc_c):12.1%} {np.mean(acc_o):11.1%} {np.mean(same):9.1%} "
+            f"{np.mean(div):8.3f} {np.mean(whole_c):11.1%} / {np.mean(whole_o):.1%}"
+            f"   (n={len(acc_c)})"
+        )
 
 
 if __name__ == "__main__":

@@ -54,3 +54,57 @@ class FakeClassifier:
             len(audio) / sr,
             {"name": "fake"},
         )
+
+
+class ResponseGenerator:
+    """An engine whose heard blend is a given function of the internal weight: ``response(alpha,
+    seed) -> (alpha_hat, on_target_mass)``, read back by :class:`ResponseClassifier`."""
+
+    name = "fake-response"
+    output_licence = "test"
+
+    def __init__(self, response):
+        self.response = response
+        self.calls = []
+
+    def generate(self, genre_a, genre_b, alpha, duration_s, seed):
+        self.calls.append((genre_a, genre_b, alpha, seed))
+        heard, mass = self.response(alpha, seed)
+        sr = 8000
+        audio = np.full(int(duration_s * sr), 0.1, dtype=np.float32)
+        audio[:5] = [GENRES.index(genre_a), GENRES.index(genre_b), heard, mass, seed]
+        meta = {
+            "engine": "fake-response",
+            "genre_a": genre_a,
+            "genre_b": genre_b,
+            "alpha": alpha,
+            "seed": seed,
+            "duration_s": duration_s,
+            "model_version": "fake-response-1",
+        }
+        return GenerationResult(audio=audio, sample_rate=sr, metadata=meta)
+
+
+class ResponseClassifier:
+    """Hears ``mass * alpha_hat`` on A, ``mass * (1 - alpha_hat)`` on B, the rest spread evenly
+    over the other eight genres (all on A when A = B)."""
+
+    def __init__(self, name="fake-response-listener"):
+        self.name = name
+
+    def classify(self, audio, sr=None):
+        a, b, heard, mass = int(audio[0]), int(audio[1]), float(audio[2]), float(audio[3])
+        p = np.full(10, (1.0 - mass) / 8)
+        p[a], p[b] = 0.0, 0.0
+        p[a] += mass * heard
+        p[b] += mass * (1.0 - heard)
+        p /= p.sum()
+        return ClassificationResult(
+            GENRES,
+            p,
+            p[None, :],
+            np.array([0.0]),
+            np.array([len(audio) / sr]),
+            len(audio) / sr,
+            {"name": self.name},
+        )

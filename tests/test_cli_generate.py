@@ -5,6 +5,7 @@ import json
 import pytest
 import soundfile as sf
 
+from genreblender.classification.listeners import LISTENER_NAMES
 from genreblender.cli.main import main
 
 
@@ -71,6 +72,15 @@ def test_blend_main_job_prints_target_beside_prediction(tmp_path, capsys):
     assert 0.0 <= report["metrics"]["alpha_hat"] <= 1.0
     meta = json.loads(out.with_suffix(".json").read_text())
     assert meta["measurement"]["metrics"] == report["metrics"]
+    assert meta["requested_alpha"] == meta["internal_alpha"] == 0.7 and "alpha" not in meta
+    # the other listener and the musicnn judge scored the same track, by default
+    kinds = [ear["kind"] for ear in report["ears"]]
+    assert kinds[-1] == "judge" and report["ears"][-1]["metrics"]["alpha_hat"] is not None
+    others = {ear["name"] for ear in report["ears"] if ear["kind"] == "listener"}
+    assert others == set(LISTENER_NAMES) - {report["listener"]}
+    assert report["verdict"] == report["landing"]["summary"]
     assert main(["blend", "--seconds", "6", "--seed", "1", "-o", str(out)]) == 0
     text = capsys.readouterr().out
     assert "target" in text and "predicted" in text and "alpha_hat" in text
+    assert "(steering): LANDED" in text or "(steering): DID NOT LAND; missed by" in text
+    assert "(judge, did not steer)" in text

@@ -11,7 +11,7 @@ calls::
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,12 @@ STRATEGIES = ("plain", "best_of_n", "calibrate")
 
 @dataclass
 class BlendOutcome:
-    """A generated track with its measurement."""
+    """A generated track with its measurement.
+
+    ``requested_alpha`` is the α asked for, ``internal_alpha`` the weight α' the engine was
+    given for the kept track (they differ after calibration). ``loop`` is the closed loop's
+    record (objective, goal, whether it was reached, every trial) or None for ``plain``.
+    """
 
     result: GenerationResult
     evaluation: Any  # genreblender.evaluation.track.TrackEvaluation
@@ -33,6 +38,35 @@ class BlendOutcome:
     internal_alpha: float
     trials: list[dict]
     written: Any = None  # genreblender.generation.writer.WrittenTrack when an output was given
+    requested_alpha: float | None = None
+    loop: dict[str, Any] | None = None
+
+    @property
+    def landed(self) -> bool:
+        return self.evaluation.metrics.landed
+
+    @property
+    def verdict(self) -> str:
+        """One line: "landed" or "did not land; missed by ..." (the steering listener's)."""
+        return self.evaluation.metrics.landing.summary
+
+    def blend_record(self) -> dict[str, Any]:
+        """The sidecar's blend fields. The engine's own ``alpha`` key is the weight it was given,
+        which after calibration is not the α asked for: the sidecar names both instead."""
+        return {
+            "requested_alpha": self.requested_alpha,
+            "internal_alpha": self.internal_alpha,
+            "strategy": self.strategy,
+            "verdict": self.verdict,
+            "measurement": self.evaluation.to_dict(),
+            "closed_loop": self.loop,
+        }
+
+    def sidecar_metadata(self) -> dict[str, Any]:
+        """The engine's metadata without its ambiguous ``alpha``, plus :meth:`blend_record`."""
+        meta = {k: v for k, v in self.result.metadata.items() if k != "alpha"}
+        meta.update(self.blend_record())
+        return meta
 
 
 def blend(
@@ -50,6 +84,8 @@ def blend(
     classifier: Any = None,
     listener: str | None = None,
     progress: Callable[[int, int], None] | None = None,
+    ears: Any = (),
+    ears_on_trials: bool = False,
 ) -> BlendOutcome:
     """Generate ``alpha·A + (1−alpha)·B``, classify it and score it against the target.
 
@@ -65,7 +101,11 @@ def blend(
         Which listener measures (and steers) the blend: ``"mel-cnn"``, ``"features-mlp"`` or a
         model path; default the default listener. Ignored when ``classifier`` is given.
     generator, classifier : optional
-        Already-built engine and listener (front ends cache them); built on demand otherwise.
+        Already-built engine and steering listener (any object with ``.classify(samples,
+        sr=...)``; front ends cache them); built on demand otherwise.
+    ears : sequence, optional
+        Other listeners and judges that score the kept track (and every trial with
+        ``ears_on_trials``) beside the steering listener, without choosing anything.
     """
     from genreblender.evaluation.closed_loop import best_of_n, calibrate_alpha
     from genreblender.evaluation.track import evaluate_track
@@ -88,30 +128,35 @@ def blend(
     if strategy == "plain":
         result = generator.generate(a, b, w, dur, request.seed)
         evaluation = evaluate_track(
-            result.audio, result.sample_rate, a, b, w, classifier=classifier
+            result.audio, result.sample_rate, a, b, w, classifier=classifier, ears=ears
         )
-        outcome = BlendOutcome(result, evaluation, strategy, w, [])
+        outcome = BlendOutcome(result, evaluation, strategy, w, [], requested_alpha=w)
         if progress:
             progress(1, 1)
     else:
+        listening = {
+            "classifier": classifier,
+            "progress": progress,
+            "ears": ears,
+            "ears_on_trials": ears_on_trials,
+        }
         if strategy == "best_of_n":
             seeds = [request.seed + i for i in range(int(n_candidates))]
-            loop = best_of_n(
-                generator, a, b, w, dur, seeds, classifier=classifier, progress=progress
-            )
+            loop = best_of_n(generator, a, b, w, dur, seeds, **listening)
         else:
-            loop = calibrate_alpha(
-                generator, a, b, w, dur, request.seed, classifier=classifier, progress=progress
-            )
+            loop = calibrate_alpha(generator, a, b, w, dur, request.seed, **listening)
         outcome = BlendOutcome(
-            loop.result, loop.evaluation, strategy, float(loop.internal_alpha), list(loop.trials)
+            loop.result,
+            loop.evaluation,
+            strategy,
+            float(loop.internal_alpha),
+            list(loop.trials),
+            requested_alpha=w,
+            loop=loop.to_dict(),
         )
     if out_path is not None:
-        extra = {
-            "requested_alpha": w,
-            "strategy": strategy,
-            "internal_alpha": outcome.internal_alpha,
-            "measurement": outcome.evaluation.to_dict(),
-        }
-        outcome.written = write_track(outcome.result, out_path, extra_metadata=extra)
+        # the engine's metadata is written first; drop its "alpha" (= α', not α) from it
+        meta = {k: v for k, v in outcome.result.metadata.items() if k != "alpha"}
+        to_write = replace(outcome.result, metadata=meta)
+        outcome.written = write_track(to_write, out_path, extra_metadata=outcome.blend_record())
     return outcome

@@ -40,6 +40,14 @@ def _classifier(name: str | None = None):
     return get_listener(name)  # cached per process
 
 
+def _other_listeners(steering: str):
+    """The listeners that did not steer score the track too (the judge does not: it costs
+    seconds per request; ``genreblender blend`` and sweeps with ``--judge`` add it)."""
+    from genreblender.evaluation.ears import other_listener_ears
+
+    return other_listener_ears(steering)
+
+
 @functools.lru_cache(maxsize=2)
 def _generator(engine: str):
     from genreblender.generation import get_generator
@@ -106,11 +114,14 @@ def generate(body: GenerateRequest) -> dict[str, Any]:
         n_candidates=body.n_candidates,
         generator=_generator(body.engine),
         classifier=_classifier(body.listener),
+        ears=_other_listeners(body.listener),
     )
     out = {
         "request": run.request,
         "metadata": run.metadata,
         "evaluation": run.evaluation,
+        "verdict": run.verdict,
+        "closed_loop": run.closed_loop,
         "trials": run.trials,
     }
     if body.include_audio:
@@ -156,5 +167,7 @@ async def evaluate(
         "target": dict(zip(result.genres, metrics.target.tolist(), strict=True)),
         "predicted": result.distribution,
         "metrics": metrics.to_dict(),
+        "landing": metrics.landing.to_dict(),
+        "verdict": metrics.landing.summary,
         "segments": result.to_dict()["segments"],
     }

@@ -68,6 +68,10 @@ class BlendRun:
     midi: bytes | None
     sidecar: bytes
     trials: list[dict[str, Any]] = field(default_factory=list)
+    #: "landed" or "did not land; missed by ..." (the steering classifier's verdict)
+    verdict: str = ""
+    #: the closed loop's record (objective, goal, reached, missed_by, trials) or None for plain
+    closed_loop: dict[str, Any] | None = None
 
     @property
     def label(self) -> str:
@@ -101,6 +105,7 @@ def run_blend(
     generator=None,
     classifier=None,
     progress: Callable[[int, int], None] | None = None,
+    ears=(),
 ) -> BlendRun:
     """Generate, classify and score one blend (see :func:`genreblender.pipeline.blend`)."""
     from genreblender.pipeline import blend
@@ -122,18 +127,11 @@ def run_blend(
         generator=generator,
         classifier=classifier,
         progress=progress,
+        ears=ears,
     )
     result = outcome.result
-    meta = dict(result.metadata)
+    meta = outcome.sidecar_metadata()  # requested α and internal α' under separate names
     evaluation = outcome.evaluation.to_dict()
-    meta.update(
-        {
-            "requested_alpha": float(alpha),
-            "strategy": strategy,
-            "internal_alpha": outcome.internal_alpha,
-            "measurement": evaluation,
-        }
-    )
     request = {
         "genre_a": meta["genre_a"],
         "genre_b": meta["genre_b"],
@@ -151,6 +149,8 @@ def run_blend(
         midi=result.midi,
         sidecar=(json.dumps(meta, indent=2, default=str) + "\n").encode(),
         trials=outcome.trials,
+        verdict=outcome.verdict,
+        closed_loop=outcome.loop,
     )
 
 

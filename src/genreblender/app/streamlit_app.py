@@ -105,6 +105,21 @@ def show_metrics(metrics: dict, asked_alpha: float, key: str = "") -> None:
     )
 
 
+def show_verdict(evaluation: dict, closed_loop: dict | None) -> None:
+    """The landing verdict in words, and the closed loop's outcome (it may have missed)."""
+    landing = evaluation.get("landing")
+    if landing:
+        if landing["landed"]:
+            st.success("Landed: " + landing["rule"])
+        else:
+            st.warning("Did not land; missed by " + "; ".join(landing["reasons"]))
+    if closed_loop and not closed_loop["reached"]:
+        st.warning(closed_loop["message"])
+    for view in evaluation.get("ears", []):
+        verdict = view["note"] or view["landing"]["summary"]
+        st.caption(f"{view['name']} ({view['kind']}, did not steer): {verdict}")
+
+
 def show_run(run: services.BlendRun, key: str) -> None:
     ev = run.evaluation
     genres = list(ev["target"])
@@ -120,6 +135,7 @@ def show_run(run: services.BlendRun, key: str) -> None:
         height=300,
     )
     show_metrics(ev["metrics"], run.request["alpha"], key)
+    show_verdict(ev, run.closed_loop)
     distribution_chart(genres, list(ev["target"].values()), list(ev["predicted"].values()))
     cols = st.columns(3)
     stem = f"genreblender_{run.request['genre_a']}_{run.request['genre_b']}_{run.request['alpha']:.2f}_seed{run.request['seed']}"

@@ -42,18 +42,24 @@ def _plt():
 
 
 def heatmaps(summary: dict[str, Any]) -> str:
-    """Spearman(α, α̂) and mean |α̂ − α| per pair on a genre × genre grid."""
+    """Spearman(α, α̂), mean |α̂ − α| and mean on-target mass per pair on a genre × genre grid
+    (the third shows what the first two cannot: whether A and B were heard at all)."""
     plt = _plt()
     n = len(GENRES)
     rho = np.full((n, n), np.nan)
     err = np.full((n, n), np.nan)
+    mass = np.full((n, n), np.nan)
     for key, entry in summary["pairs"].items():
         a, b = key.split(":")
         i, j = GENRES.index(a), GENRES.index(b)
-        for m, value in ((rho, entry.get("spearman")), (err, entry.get("mean_abs_alpha_error"))):
+        for m, value in (
+            (rho, entry.get("spearman")),
+            (err, entry.get("mean_abs_alpha_error")),
+            (mass, entry.get("mean_on_target_mass")),
+        ):
             if value is not None:
                 m[i, j] = m[j, i] = value
-    fig, axes = plt.subplots(1, 2, figsize=(13, 5.6))
+    fig, axes = plt.subplots(1, 3, figsize=(19.5, 5.6))
     for ax, matrix, title, cmap, (lo, hi) in (
         (
             axes[0],
@@ -63,6 +69,13 @@ def heatmaps(summary: dict[str, Any]) -> str:
             (-1, 1),
         ),
         (axes[1], err, "mean |α̂ − α|: how far off is it? (0 = exact)", "RdYlGn_r", (0, 0.5)),
+        (
+            axes[2],
+            mass,
+            "mean on-target mass p(A) + p(B): were A and B heard? (1 = only them)",
+            "RdYlGn",
+            (0, 1),
+        ),
     ):
         im = ax.imshow(matrix, cmap=cmap, vmin=lo, vmax=hi)
         ax.set_xticks(range(n), GENRES, rotation=45, ha="right")
@@ -143,6 +156,56 @@ def _fmt(value) -> str:
     return f"{value:.3f}" if isinstance(value, float) else str(value)
 
 
+#: What the headline figures can and cannot show (also in the README).
+READING_NOTE = (
+    "Spearman(α, α̂) and |α̂ − α| only look at the ratio p(A) / (p(A) + p(B)): they look perfect "
+    "when neither genre is heard (a track with p(A) = p(B) = 0.05 has α̂ = 0.5). The landed rate "
+    "and the mean on-target mass p(A) + p(B) say whether the genres asked for were heard at all; "
+    "read them together. Each ear is a different model: one that did not steer the loop is the "
+    "fairer witness."
+)
+_EAR_HEADS = "<th>Spearman</th><th>|α̂−α|</th><th>landed</th><th>on-target mass</th>"
+
+
+def _ear_cells(figures: dict[str, Any]) -> str:
+    keys = ("spearman", "mean_abs_alpha_error", "landed_rate", "mean_on_target_mass")
+    return "".join(f"<td>{_fmt(figures.get(k))}</td>" for k in keys)
+
+
+def _headline(name: str, figures: dict[str, Any]) -> str:
+    note = f" ({html.escape(figures['note'])})" if figures.get("note") else ""
+    return (
+        f"<p><b>{html.escape(name)}</b>, {figures['n_pairs']} pairs, {figures['n_tracks']} tracks"
+        f"{note}: mean Spearman(α, α̂) over pairs <b>{_fmt(figures['spearman'])}</b> over every "
+        f"track (of the seed-mean curve: {_fmt(figures.get('curve_spearman'))}) · mean |α̂ − α| "
+        f"<b>{_fmt(figures['mean_abs_alpha_error'])}</b> · landed rate "
+        f"<b>{_fmt(figures.get('landed_rate'))}</b> (A and B the top two: "
+        f"{_fmt(figures.get('top2_rate'))}) · mean on-target mass "
+        f"<b>{_fmt(figures.get('mean_on_target_mass'))}</b> · mean JS "
+        f"{_fmt(figures.get('mean_js'))} bits</p>"
+    )
+
+
+def _by_alpha_table(overall: dict[str, Any], listener: str, ears: list[str]) -> str:
+    views = [(listener, overall)] + [(name, overall["ears"][name]) for name in ears]
+    alphas = sorted({a for _, v in views for a in v.get("by_alpha", {})}, key=float)
+    head = "".join(f"<th colspan=4>{html.escape(name)}</th>" for name, _ in views)
+    sub = "<th>landed</th><th>A,B top-2</th><th>on-target mass</th><th>|α̂−α|</th>" * len(views)
+    body = "".join(
+        f"<tr><td>{html.escape(a)}</td>"
+        + "".join(
+            "".join(
+                f"<td>{_fmt(v.get('by_alpha', {}).get(a, {}).get(k))}</td>"
+                for k in ("landed_rate", "top2_rate", "mean_on_target_mass", "mean_abs_alpha_error")
+            )
+            for _, v in views
+        )
+        + "</tr>"
+        for a in alphas
+    )
+    return f"<table><tr><th></th>{head}</tr><tr><th>α</th>{sub}</tr>{body}</table>"
+
+
 def write_report(sweep_dir: str | Path) -> Path:
     """Write ``sweep_dir/report.html`` from its results; return the path."""
     sweep_dir = Path(sweep_dir)
@@ -154,22 +217,23 @@ def write_report(sweep_dir: str | Path) -> Path:
         else {}
     )
     overall = summary["overall"]
+    ears = list(overall.get("ears", {}))
+    listener = html.escape(str(overall.get("listener") or "classifier"))
     rows = "".join(
-        f"<tr><td>{html.escape(k)}</td><td>{_fmt(p.get('spearman'))}</td>"
-        f"<td>{_fmt(p['mean_abs_alpha_error'])}</td><td>{_fmt(p['mean_js'])}</td>"
+        f"<tr><td>{html.escape(k)}</td>{_ear_cells(p)}<td>{_fmt(p['mean_js'])}</td>"
         f"<td>{_fmt(p['mean_leakage'])}</td><td>{_fmt(p['top2_rate'])}</td>"
-        f"<td>{_fmt(p.get('judge', {}).get('spearman'))}</td>"
-        f"<td>{_fmt(p.get('judge', {}).get('mean_abs_alpha_error'))}</td></tr>"
+        + "".join(_ear_cells(p.get("ears", {}).get(name, {})) for name in ears)
+        + "</tr>"
         for k, p in summary["pairs"].items()
     )
-    judge = overall.get("judge")
-    judge_line = (
-        f"<p>Independent judge ({html.escape(str(plan.get('judge')))}), {judge['n_pairs']} pairs it can "
-        f"see: Spearman <b>{_fmt(judge['spearman'])}</b>, mean |α̂ − α| "
-        f"<b>{_fmt(judge['mean_abs_alpha_error'])}</b>.</p>"
-        if judge
-        else ""
+    ear_heads = "".join(f"<th colspan=4>{html.escape(name)} (did not steer)</th>" for name in ears)
+    ear_subheads = "".join(_EAR_HEADS for _ in ears)
+    headline = "".join(
+        _headline(name, figures)
+        for name, figures in [(f"{listener} (steering listener)", overall)]
+        + [(name, overall["ears"][name]) for name in ears]
     )
+    by_alpha = _by_alpha_table(overall, listener, ears)
     metric_list = "".join(f"<li>{html.escape(v)}</li>" for v in METRIC_DOCS.values())
     page = f"""<!doctype html><html><head><meta charset="utf-8"><title>GenreBlender sweep</title>
 <style>body{{font-family:sans-serif;max-width:1300px;margin:2em auto;color:#222}}
@@ -179,16 +243,15 @@ td:first-child{{text-align:left}}img{{max-width:100%}}</style></head><body>
 <p>Engine <b>{html.escape(str(plan.get("engine", "?")))}</b>, strategy {html.escape(str(plan.get("strategy", "?")))},
 {overall["n_pairs"]} pairs, α ∈ {html.escape(str(plan.get("alphas", "?")))}, {plan.get("seeds", "?")} seed(s),
 {plan.get("seconds", "?")} s per track; {overall["n_tracks"]} tracks.</p>
-<p>Mean Spearman(α, α̂) over pairs <b>{_fmt(overall["spearman"])}</b> over every track
-(of the seed-mean curve: {_fmt(overall.get("curve_spearman"))}) ·
-mean |α̂ − α| <b>{_fmt(overall["mean_abs_alpha_error"])}</b> · mean JS {_fmt(overall["mean_js"])} bits ·
-mean leakage {_fmt(overall["mean_leakage"])}</p>{judge_line}
+{headline}
+<p>{html.escape(READING_NOTE)}</p>
+<h2>Landing by α</h2>{by_alpha}
 <h2>Controllability by pair</h2><img src="data:image/png;base64,{heatmaps(summary)}">
 <h2>Response curves: α asked → α̂ heard</h2><img src="data:image/png;base64,{response_curves(results, summary)}">
 <h2>Tracks at the middle of the blend: closest and farthest from the target</h2>
 <img src="data:image/png;base64,{distribution_bars(results)}">
-<h2>Per pair</h2><table><tr><th>pair</th><th>Spearman</th><th>|α̂−α|</th><th>JS</th><th>leakage</th>
-<th>top-2 rate</th><th>judge Spearman</th><th>judge |α̂−α|</th></tr>{rows}</table>
+<h2>Per pair</h2><table><tr><th></th><th colspan=7>{listener} (steering listener)</th>{ear_heads}</tr>
+<tr><th>pair</th>{_EAR_HEADS}<th>JS</th><th>leakage</th><th>top-2 rate</th>{ear_subheads}</tr>{rows}</table>
 <h2>Metrics</h2><ul>{metric_list}</ul></body></html>"""
     path = sweep_dir / REPORT_FILE
     tmp = path.with_suffix(".html.part")

@@ -1,13 +1,29 @@
-"""Sweep summaries: per pair and overall, for our classifier and (when used) the judge."""
+"""Sweep summaries: per pair and overall, for the steering listener and every other ear.
+
+Each ear's figures sit side by side because each can fool on its own: Spearman(α, α̂) and
+|α̂ − α| look perfect when neither genre is heard (α̂ is a ratio of two tiny numbers), so the
+landed rate and the mean on-target mass p(A) + p(B) are reported beside them.
+
+Columns: the steering listener's are unprefixed (``alpha_hat``, ``landed``...); every other ear
+writes ``<name>_alpha_hat``, ``<name>_landed``... (``judge_`` for the musicnn judge), and is
+summarised under ``ears[<name>]``.
+"""
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+
+#: per-ear columns read as numbers (empty cells, e.g. a judge that cannot see reggae, are NaN)
+_NUMERIC = ("alpha_hat", "abs_alpha_error", "on_target_mass", "js")
+_BOOLEAN = ("landed", "top2_match")
+_TRUTH = {"true": 1.0, "1": 1.0, "1.0": 1.0, "false": 0.0, "0": 0.0, "0.0": 0.0}
+_NOTES = {"judge": "pairs with a genre the judge cannot see (reggae) are left out"}
 
 
 def _spearman(x, y) -> float | None:
@@ -19,75 +35,146 @@ def _spearman(x, y) -> float | None:
     return float(spearmanr(x, y).statistic)
 
 
-def _pair_figures(frame: pd.DataFrame, column: str) -> dict[str, Any]:
+def _mean(series: pd.Series | None) -> float | None:
+    if series is None:
+        return None
+    values = series.dropna()
+    return float(values.mean()) if len(values) else None
+
+
+def ear_prefixes(results: pd.DataFrame) -> dict[str, str]:
+    """``{ear name: column prefix}`` of the ears other than the steering listener."""
+    return {
+        column[: -len("_alpha_hat")]: column[: -len("alpha_hat")]
+        for column in results.columns
+        if column.endswith("_alpha_hat") and results[column].notna().any()
+    }
+
+
+def _view(frame: pd.DataFrame, prefix: str) -> dict[str, Any]:
+    """One ear's figures over the rows it could score."""
+    column = f"{prefix}alpha_hat"
     frame = frame[frame[column].notna()]
     if frame.empty:
         return {}
     alphas, heard = frame["alpha"].to_numpy(float), frame[column].to_numpy(float)
     curve = frame.groupby("alpha")[column].mean()
+
     return {
         # over every track: seed-to-seed spread at one alpha counts against it
         "spearman": _spearman(alphas, heard),
         # over the seed-mean response curve: does the expected alpha_hat rise with alpha?
         "curve_spearman": _spearman(curve.index.to_numpy(float), curve.to_numpy(float)),
         "mean_abs_alpha_error": float(np.mean(np.abs(heard - alphas))),
+        # the two figures leakage cannot fool (None for results written before they existed)
+        "landed_rate": _mean(frame.get(f"{prefix}landed")),
+        "top2_rate": _mean(frame.get(f"{prefix}top2_match")),
+        "mean_on_target_mass": _mean(frame.get(f"{prefix}on_target_mass")),
+        "mean_js": _mean(frame.get(f"{prefix}js")),
         "curve": {f"{a:g}": float(v) for a, v in curve.items()},
         "n_tracks": int(len(frame)),
     }
 
 
+def _by_alpha(frame: pd.DataFrame, prefix: str) -> dict[str, Any]:
+    """Landed rate and mean on-target mass at each α (e.g. the α = 0.5 landing target)."""
+    frame = frame[frame[f"{prefix}alpha_hat"].notna()]
+    out = {}
+    for alpha, group in frame.groupby("alpha"):
+        out[f"{alpha:g}"] = {
+            "landed_rate": _mean(group.get(f"{prefix}landed")),
+            "top2_rate": _mean(group.get(f"{prefix}top2_match")),
+            "mean_on_target_mass": _mean(group.get(f"{prefix}on_target_mass")),
+            "mean_abs_alpha_error": float(
+                np.mean(np.abs(group[f"{prefix}alpha_hat"] - group["alpha"]))
+            ),
+            "n_tracks": int(len(group)),
+        }
+    return out
+
+
+def _listener_name(results: pd.DataFrame) -> str | None:
+    if "classifier" not in results or results["classifier"].dropna().empty:
+        return None
+    try:
+        model = json.loads(results["classifier"].dropna().iloc[0])
+        return model.get("listener") or model.get("name")
+    except (ValueError, AttributeError):
+        return None
+
+
 def summarize(results: pd.DataFrame) -> dict[str, Any]:
     """Per-pair and overall figures of a results table (one row per track)."""
-    results = results.copy()
-    has_judge = "judge_alpha_hat" in results and results["judge_alpha_hat"].notna().any()
+    results = coerce_columns(results)
+    ears = ear_prefixes(results)
     pairs: dict[str, Any] = {}
     for (a, b), frame in results.groupby(["genre_a", "genre_b"], sort=True):
-        entry = _pair_figures(frame, "alpha_hat")
-        entry["mean_js"] = float(frame["js"].mean())
+        entry = _view(frame, "")
         entry["mean_leakage"] = float(frame["leakage"].mean())
-        entry["top2_rate"] = float(frame["top2_match"].astype(str).str.lower().eq("true").mean())
-        if has_judge:
-            judged = _pair_figures(frame, "judge_alpha_hat")
-            if judged:
-                entry["judge"] = judged
+        entry["ears"] = {}
+        for name, prefix in ears.items():
+            view = _view(frame, prefix)
+            if view:
+                entry["ears"][name] = view
         pairs[f"{a}:{b}"] = entry
 
     def mean_of(values):
         values = [v for v in values if v is not None and not math.isnan(v)]
         return float(np.mean(values)) if values else None
 
-    overall = {
-        "spearman": mean_of([p["spearman"] for p in pairs.values()]),
-        "curve_spearman": mean_of([p["curve_spearman"] for p in pairs.values()]),
-        "mean_abs_alpha_error": float(np.mean(np.abs(results["alpha_hat"] - results["alpha"]))),
-        "mean_js": float(results["js"].mean()),
-        "mean_leakage": float(results["leakage"].mean()),
-        "n_pairs": len(pairs),
-        "n_pairs_with_spearman": sum(p["spearman"] is not None for p in pairs.values()),
-        "n_tracks": int(len(results)),
-    }
-    if has_judge:
-        judged = results[results["judge_alpha_hat"].notna()]
-        overall["judge"] = {
-            "spearman": mean_of([p["judge"]["spearman"] for p in pairs.values() if "judge" in p]),
-            "curve_spearman": mean_of(
-                [p["judge"]["curve_spearman"] for p in pairs.values() if "judge" in p]
-            ),
+    def overall_of(prefix: str, entries: list[dict[str, Any]]) -> dict[str, Any]:
+        scored = results[results[f"{prefix}alpha_hat"].notna()]
+        return {
+            "spearman": mean_of([p["spearman"] for p in entries]),
+            "curve_spearman": mean_of([p["curve_spearman"] for p in entries]),
             "mean_abs_alpha_error": float(
-                np.mean(np.abs(judged["judge_alpha_hat"] - judged["alpha"]))
+                np.mean(np.abs(scored[f"{prefix}alpha_hat"] - scored["alpha"]))
             ),
-            "n_pairs": sum("judge" in p for p in pairs.values()),
-            "n_tracks": int(len(judged)),
-            "note": "pairs with a genre the judge cannot see (reggae) are left out",
+            "landed_rate": _mean(scored.get(f"{prefix}landed")),
+            "top2_rate": _mean(scored.get(f"{prefix}top2_match")),
+            "mean_on_target_mass": _mean(scored.get(f"{prefix}on_target_mass")),
+            "mean_js": _mean(scored.get(f"{prefix}js")),
+            "by_alpha": _by_alpha(scored, prefix),
+            "n_pairs": len(entries),
+            "n_pairs_with_spearman": sum(p["spearman"] is not None for p in entries),
+            "n_tracks": int(len(scored)),
         }
+
+    overall = overall_of("", list(pairs.values()))
+    overall["listener"] = _listener_name(results)
+    overall["mean_leakage"] = float(results["leakage"].mean())
+    overall["ears"] = {}
+    for name, prefix in ears.items():
+        entries = [p["ears"][name] for p in pairs.values() if name in p["ears"]]
+        overall["ears"][name] = overall_of(prefix, entries)
+        if name in _NOTES:
+            overall["ears"][name]["note"] = _NOTES[name]
     return {"overall": overall, "pairs": pairs}
 
 
+def coerce_columns(results: pd.DataFrame) -> pd.DataFrame:
+    """Numbers as floats and verdicts as 0/1 (NaN where empty), whatever CSV reading made."""
+    results = results.copy()
+    prefixes = ["", *ear_prefixes_raw(results)]
+    for prefix in prefixes:
+        for name in _NUMERIC:
+            if f"{prefix}{name}" in results:
+                results[f"{prefix}{name}"] = pd.to_numeric(
+                    results[f"{prefix}{name}"], errors="coerce"
+                )
+        for name in _BOOLEAN:
+            if f"{prefix}{name}" in results:
+                text = results[f"{prefix}{name}"].astype(str).str.strip().str.lower()
+                results[f"{prefix}{name}"] = text.map(_TRUTH)
+    return results
+
+
+def ear_prefixes_raw(results: pd.DataFrame) -> list[str]:
+    return [c[: -len("alpha_hat")] for c in results.columns if c.endswith("_alpha_hat")]
+
+
 def read_results(path: str | Path) -> pd.DataFrame:
-    frame = pd.read_csv(path)
-    if "judge_alpha_hat" in frame:
-        frame["judge_alpha_hat"] = pd.to_numeric(frame["judge_alpha_hat"], errors="coerce")
-    return frame
+    return coerce_columns(pd.read_csv(path))
 
 
 def summarize_file(path: str | Path) -> dict[str, Any]:

@@ -154,11 +154,30 @@ def _worker_parts(engine: str, engine_options: str, judge: str, listener: str):
     return _WORKER["generator"], _WORKER["classifier"], _WORKER.get("judge")
 
 
+#: Figures written for every ear beside the steering listener, as ``<prefix><figure>`` columns
+#: (``judge_alpha_hat``...); empty when the ear cannot see A or B.
+EAR_FIGURES = ("alpha_hat", "abs_alpha_error", "on_target_mass", "js", "top2_match", "landed")
+
+
+def ear_columns(prefix: str, view: dict[str, Any]) -> dict[str, Any]:
+    """One ear's result columns from its :func:`~genreblender.evaluation.ears.hear` view."""
+    metrics = view["metrics"] or {}
+    row = {f"{prefix}{name}": metrics.get(name, "") for name in EAR_FIGURES}
+    row[f"{prefix}scores"] = json.dumps(view["predicted"], sort_keys=True)
+    return row
+
+
+def _trial_summary(trial: dict[str, Any]) -> dict[str, Any]:
+    keep = ("seed", "internal_alpha", "alpha_hat", "on_target_mass", "js", "landed", "goal_met")
+    return {k: trial[k] for k in keep} | {"kept": trial["kept"]}
+
+
 def run_job(job: dict[str, Any]) -> dict[str, Any]:
     """Generate, classify and score one job; return its result row (inputs + outputs)."""
     from genreblender import __version__
     from genreblender.evaluation.closed_loop import best_of_n, calibrate_alpha
-    from genreblender.evaluation.track import evaluate_track, judge_view
+    from genreblender.evaluation.ears import as_ear, hear, other_listener_ears
+    from genreblender.evaluation.track import as_mono, evaluate_track
 
     generator, classifier, judge = _worker_parts(
         job["engine"], job["engine_options"], job["judge"], job["listener"]
@@ -171,7 +190,7 @@ def run_job(job: dict[str, Any]) -> dict[str, Any]:
         job["seconds"],
     )
     started = time.perf_counter()
-    internal_alpha, n_generations = alpha, 1
+    internal_alpha, n_generations, loop = alpha, 1, None
     if job["strategy"] == "plain":
         result = generator.generate(a, b, alpha, seconds, seed)
         evaluation = evaluate_track(
@@ -206,17 +225,25 @@ def run_job(job: dict[str, Any]) -> dict[str, Any]:
     )
     row["internal_alpha"] = float(internal_alpha)
     row["n_generations"] = n_generations
+    # the closed loop: did it reach its goal, by how much it missed, every trial it ran
+    row["goal_reached"] = "" if loop is None else loop.reached
+    row["missed_by"] = "" if loop is None else json.dumps(loop.missed_by, sort_keys=True)
+    row["trials"] = "" if loop is None else json.dumps([_trial_summary(t) for t in loop.trials])
     row["model_version"] = result.metadata.get("model_version", "")
     row["classifier"] = json.dumps(evaluation.classification.model, sort_keys=True)
     row["code_version"] = __version__
+    # the other listeners hear the same track (they never steer); one not installed is left out
+    mono = as_mono(result.audio)
+    for ear in other_listener_ears(getattr(classifier, "name", job["listener"])):
+        if ear.model is not None:
+            row.update(
+                ear_columns(f"{ear.name}_", hear(ear, mono, result.sample_rate, a, b, alpha))
+            )
     if judge is not None:
-        mono = result.audio.mean(axis=1) if result.audio.ndim == 2 else result.audio
-        view = judge_view(judge, mono, result.sample_rate, a, b, alpha)
-        row["judge_alpha_hat"] = "" if view["alpha_hat"] is None else float(view["alpha_hat"])
-        row["judge_scores"] = json.dumps(view["scores"], sort_keys=True)
+        view = hear(as_ear(judge), mono, result.sample_rate, a, b, alpha)
+        row.update(ear_columns("judge_", view))
     else:
-        row["judge_alpha_hat"] = ""
-        row["judge_scores"] = ""
+        row.update({f"judge_{name}": "" for name in (*EAR_FIGURES, "scores")})
     row["seconds_taken"] = round(time.perf_counter() - started, 3)
     return row
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -13,19 +13,32 @@ from genreblender.evaluation.metrics import BlendMetrics, blend_metrics
 
 @dataclass
 class TrackEvaluation:
+    """The steering listener's view of a track, and every other ear's view beside it.
+
+    ``ears`` holds one :func:`genreblender.evaluation.ears.hear` dict per extra ear (other
+    listeners, the judge): they scored the same audio and chose nothing.
+    """
+
     classification: ClassificationResult
     metrics: BlendMetrics
-    judge: dict[str, Any] | None = None
+    ears: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def landing(self):
+        return self.metrics.landing
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "listener": self.classification.model.get("listener")
+            or self.classification.model.get("name"),
             "target": dict(
                 zip(self.classification.genres, self.metrics.target.tolist(), strict=True)
             ),
             "predicted": self.classification.distribution,
             "metrics": self.metrics.to_dict(),
+            "landing": self.metrics.landing.to_dict(),
             "segments": self.classification.to_dict()["segments"],
-            "judge": self.judge,
+            "ears": list(self.ears),
         }
 
 
@@ -36,27 +49,33 @@ def evaluate_track(
     genre_b: str,
     alpha: float,
     classifier=None,
-    judge=None,
+    ears=(),
 ) -> TrackEvaluation:
     """Classify ``audio`` (mono or ``(n, channels)``) and compute the blend metrics.
 
-    ``judge`` is an optional independent model (e.g. :class:`MusicnnJudge`); its view is
-    reported beside ours and never used to choose anything.
+    ``classifier`` is the steering listener (any object with ``.classify(samples, sr=...)``;
+    the default listener when None). ``ears`` are other listeners and judges (or
+    :class:`~genreblender.evaluation.ears.Ear`) whose views are reported beside its figures and
+    never used to choose anything.
     """
-    from genreblender.classification.listeners import get_listener
+    from genreblender.evaluation.ears import as_ears, hear
 
-    classifier = classifier or get_listener()
-    mono = np.asarray(audio, dtype=np.float32)
-    if mono.ndim == 2:
-        mono = mono.mean(axis=1)
+    if classifier is None:
+        from genreblender.classification.listeners import get_listener
+
+        classifier = get_listener()
+    mono = as_mono(audio)
     classification = classifier.classify(mono, sr=sr)
     metrics = blend_metrics(
         classification.probabilities, genre_a, genre_b, alpha, classification.genres
     )
-    judged = None
-    if judge is not None:
-        judged = judge_view(judge, mono, sr, genre_a, genre_b, alpha)
-    return TrackEvaluation(classification, metrics, judged)
+    views = [hear(ear, mono, sr, genre_a, genre_b, alpha) for ear in as_ears(ears)]
+    return TrackEvaluation(classification, metrics, views)
+
+
+def as_mono(audio: np.ndarray) -> np.ndarray:
+    mono = np.asarray(audio, dtype=np.float32)
+    return mono.mean(axis=1) if mono.ndim == 2 else mono
 
 
 def judge_view(judge, mono: np.ndarray, sr: int, genre_a: str, genre_b: str, alpha: float):
