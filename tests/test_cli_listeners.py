@@ -69,8 +69,9 @@ def test_evaluate_classifier_on_a_mel_image_folder(tmp_path, capsys):
     assert "blues" in report["missing_genres"]
     assert "jazz.00099.png" in captured.err
     # the feature MLP cannot read images: a clear error, exit 2
-    assert main(["evaluate-classifier", str(tmp_path / "images"), "--listener",
-                 "features-mlp"]) == 2
+    assert (
+        main(["evaluate-classifier", str(tmp_path / "images"), "--listener", "features-mlp"]) == 2
+    )
     assert "cannot read a mel images input" in capsys.readouterr().err
 
 
