@@ -12,19 +12,7 @@ import html
 
 import numpy as np
 
-# Tableau-10: distinct, colour-blind-friendly, and the order Altair/Vega use by default.
-GENRE_COLOURS = (
-    "#4e79a7",
-    "#f28e2b",
-    "#e15759",
-    "#76b7b2",
-    "#59a14f",
-    "#edc948",
-    "#b07aa1",
-    "#ff9da7",
-    "#9c755f",
-    "#bab0ac",
-)
+from genreblender.palette import GENRE_COLOURS
 
 
 def player_html(
@@ -46,7 +34,8 @@ def player_html(
 
     centres = [0.5 * (s["start_s"] + s["end_s"]) for s in segments]
     lines = []
-    for genre, colour in zip(genres, GENRE_COLOURS, strict=False):
+    for genre in genres:
+        colour = GENRE_COLOURS[genre]
         values = [s["probabilities"][genre] for s in segments]
         if len(values) == 1:  # one window: a flat line across it
             pts = [
@@ -66,7 +55,7 @@ def player_html(
     legend = "".join(
         f'<span style="color:{c};margin-right:10px;font-weight:{700 if g in highlight else 400}">'
         f"■ {html.escape(g)}</span>"
-        for g, c in zip(genres, GENRE_COLOURS, strict=False)
+        for g, c in ((g, GENRE_COLOURS[g]) for g in genres)
     )
     ticks = "".join(
         f'<text x="{x(t):.1f}" y="{top + plot_h + 16}" font-size="11" text-anchor="middle">{t:g}s</text>'

@@ -18,6 +18,12 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from genreblender.errors import InvalidInputError
+
+    if not Path(args.table).is_file():  # before the model loads
+        raise InvalidInputError(f"{args.table}: no such feature table")
     from genreblender.classification import GenreClassifier
     from genreblender.classification.features import FEATURE_NAMES
     from genreblender.classification.report import score
