@@ -49,7 +49,7 @@ def player_html(
         weight = 3 if genre in highlight else 1.5
         path = " ".join(f"{px:.1f},{py:.1f}" for px, py in pts)
         lines.append(
-            f'<polyline points="{path}" fill="none" stroke="{colour}" '
+            f'<polyline data-genre="{html.escape(genre)}" points="{path}" fill="none" stroke="{colour}" '
             f'stroke-width="{weight}"><title>{html.escape(genre)}</title></polyline>'
         )
     legend = "".join(
@@ -68,7 +68,8 @@ def player_html(
     )
     audio_b64 = base64.b64encode(wav).decode()
     return f"""
-<div style="font-family:sans-serif">
+<style>html,body{{margin:0;overflow:hidden}}</style>
+<div style="font-family:sans-serif;padding:2px">
 <audio id="gb-audio" controls style="width:100%" src="data:audio/wav;base64,{audio_b64}"></audio>
 <svg id="gb-timeline" width="100%" viewBox="0 0 {width} {plot_h + 30}" role="img"
      aria-label="genre probabilities over time">
