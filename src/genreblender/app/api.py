@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 from genreblender import __version__, defaults
 from genreblender.app import services
+from genreblender.classification.listeners import DEFAULT_LISTENER
 from genreblender.errors import (
     ArtifactError,
     AudioError,
@@ -42,11 +43,13 @@ GenreName = Annotated[
 ]
 
 
-@functools.lru_cache(maxsize=1)
-def _classifier():
-    from genreblender.classification import GenreClassifier
+ListenerName = Literal["mel-cnn", "features-mlp"]
 
-    return GenreClassifier.load()
+
+def _classifier(name: str | None = None):
+    from genreblender.classification.listeners import get_listener
+
+    return get_listener(name)  # cached per process
 
 
 @functools.lru_cache(maxsize=2)
@@ -83,6 +86,7 @@ class GenerateRequest(BaseModel):
     strategy: Literal["plain", "best_of_n", "calibrate"] = defaults.STRATEGY
     n_candidates: int = Field(defaults.N_CANDIDATES, ge=1, le=8)
     include_audio: bool = Field(True, description="return the WAV (and MIDI) as base64")
+    listener: ListenerName = Field(DEFAULT_LISTENER, description="the genre listener that measures")
 
 
 # Response models. They name every field a client reads; ``extra="allow"`` lets fields added
@@ -195,7 +199,7 @@ def generate(body: GenerateRequest) -> dict[str, Any]:
         strategy=body.strategy,
         n_candidates=body.n_candidates,
         generator=_generator(body.engine),
-        classifier=_classifier(),
+        classifier=_classifier(body.listener),
     )
     out = {
         "request": run.request,
@@ -220,9 +224,10 @@ async def _read_upload(file: UploadFile) -> bytes:
 @app.post("/classify", response_model=ClassifyResponse)
 async def classify(
     file: Annotated[UploadFile, File(description="audio: wav flac ogg mp3 au aiff")],
+    listener: Annotated[ListenerName, Form()] = DEFAULT_LISTENER,
 ) -> dict[str, Any]:
     data = await _read_upload(file)
-    result = services.classify_upload(file.filename or "upload.wav", data, _classifier())
+    result = services.classify_upload(file.filename or "upload.wav", data, _classifier(listener))
     return result.to_dict()
 
 
@@ -232,13 +237,14 @@ async def evaluate(
     genre_a: Annotated[GenreName, Form()],
     genre_b: Annotated[GenreName, Form()],
     alpha: Annotated[float, Form()],
+    listener: Annotated[ListenerName, Form()] = DEFAULT_LISTENER,
 ) -> dict[str, Any]:
     from genreblender.evaluation.metrics import blend_metrics
     from genreblender.genres import validate_alpha, validate_genre
 
     a, b, w = validate_genre(genre_a), validate_genre(genre_b), validate_alpha(alpha)
     data = await _read_upload(file)
-    result = services.classify_upload(file.filename or "upload.wav", data, _classifier())
+    result = services.classify_upload(file.filename or "upload.wav", data, _classifier(listener))
     metrics = blend_metrics(result.probabilities, a, b, w, result.genres)
     return {
         "target": dict(zip(result.genres, metrics.target.tolist(), strict=True)),

@@ -76,11 +76,35 @@ per analysis window, so you can hear where it sounds most like each genre.
 """
 
 
-@st.cache_resource(show_spinner="Loading the genre classifier…")
-def get_classifier():
-    from genreblender.classification import GenreClassifier
+@st.cache_resource(show_spinner="Loading the genre listener…")
+def _load_listener(name: str):
+    from genreblender.classification.listeners import get_listener
 
-    return GenreClassifier.load()
+    return get_listener(name)
+
+
+def get_classifier():
+    """The listener chosen in the sidebar (loaded once per server and name)."""
+    from genreblender.classification.listeners import DEFAULT_LISTENER
+
+    return _load_listener(st.session_state.get("listener", DEFAULT_LISTENER))
+
+
+def listener_picker() -> None:
+    from genreblender.classification.listeners import (
+        DEFAULT_LISTENER,
+        LISTENER_NAMES,
+        describe_listener,
+    )
+
+    st.sidebar.selectbox(
+        "Listener",
+        LISTENER_NAMES,
+        index=LISTENER_NAMES.index(DEFAULT_LISTENER),
+        format_func=lambda name: f"{name}: {describe_listener(name)}",
+        key="listener",
+        help="The genre classifier that measures every blend (and steers the closed loop).",
+    )
 
 
 @st.cache_resource(show_spinner="Loading the generator…")
@@ -96,8 +120,7 @@ def get_engine_status(engine: str) -> services.EngineStatus:
 
 
 @st.cache_resource(show_spinner="Composing an example…")
-def example_run() -> services.BlendRun:
-    """The default blend, made once per server and shown on a visitor's first load."""
+def _example_run(listener: str) -> services.BlendRun:
     return services.run_blend(
         defaults.GENRE_A,
         defaults.GENRE_B,
@@ -105,8 +128,15 @@ def example_run() -> services.BlendRun:
         defaults.SECONDS,
         defaults.SEED,
         generator=get_generator("composer"),
-        classifier=get_classifier(),
+        classifier=_load_listener(listener),
     )
+
+
+def example_run() -> services.BlendRun:
+    """The default blend, made once per server and listener, shown on a first load."""
+    from genreblender.classification.listeners import DEFAULT_LISTENER
+
+    return _example_run(st.session_state.get("listener", DEFAULT_LISTENER))
 
 
 def _state():
@@ -502,6 +532,7 @@ def main() -> None:
         "Pick two genres and a blend: GenreBlender composes a new track that should sound like "
         "it, then a genre classifier trained on GTZAN listens and says whether the blend landed."
     )
+    listener_picker()
     tabs = st.tabs(["Blend", "Classify", "Sweep", "History"])
     with tabs[0]:
         blend_tab()

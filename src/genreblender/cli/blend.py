@@ -8,6 +8,7 @@ import sys
 
 from genreblender import defaults
 from genreblender.cli.generate import add_blend_arguments, check_blend_arguments, engine_options
+from genreblender.cli.listener_option import add_listener_argument
 
 
 def register(subparsers) -> None:
@@ -37,6 +38,7 @@ def register(subparsers) -> None:
     parser.add_argument(
         "-o", "--output", default="out/blend.wav", help="output .wav (default out/blend.wav)"
     )
+    add_listener_argument(parser)
     parser.add_argument("--json", action="store_true", help="print the measurement as JSON")
     parser.set_defaults(func=run)
 
@@ -78,6 +80,7 @@ def run(args: argparse.Namespace) -> int:
             n_candidates=args.n,
             output=args.output,
             engine_options=options,
+            listener=args.listener,
             progress=progress,
         )
     evaluation = outcome.evaluation
@@ -94,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
             if args.strategy == "calibrate"
             else ""
         )
-        + ")"
+        + f", heard by {evaluation.classification.model.get('listener', '?')})"
     )
     print(f"\n{'genre':<10} {'target':>7} {'predicted':>9}")
     genres = evaluation.classification.genres
