@@ -195,7 +195,7 @@ def show_metrics(run: services.BlendRun) -> None:
     cols[0].metric(
         "α̂ (heard)",
         f"{metrics['alpha_hat']:.2f}",
-        delta=f"{metrics['alpha_hat'] - asked:+.2f} vs the {asked:.2f} asked",
+        delta=f"{metrics['alpha_hat'] - asked:+.2f} vs asked",
         delta_color="off",
         help="The balance of A among A and B that the classifier heard.",
     )
@@ -293,7 +293,7 @@ def blend_controls(state) -> dict | None:
         ENGINES,
         key="engine",
         format_func=lambda e: (
-            ("Embedded composer" if e == "composer" else "MusicGen (CC-BY-NC)")
+            ("Composer" if e == "composer" else "MusicGen (CC-BY-NC)")
             + ("" if statuses[e].available else " — unavailable")
         ),
     )
