@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 from genreblender import __version__, defaults
 from genreblender.app import services
-from genreblender.classification.listeners import DEFAULT_LISTENER
+from genreblender.classification.listeners import DEFAULT_LISTENER, LISTENER_NAMES
 from genreblender.errors import (
     ArtifactError,
     AudioError,
@@ -43,7 +43,8 @@ GenreName = Annotated[
 ]
 
 
-ListenerName = Literal["mel-cnn", "features-mlp"]
+#: the listener names as a schema enum (one source: the registry)
+ListenerName = Literal[LISTENER_NAMES]  # type: ignore[valid-type]
 
 
 def _classifier(name: str | None = None):
