@@ -7,4 +7,6 @@ bash scripts/setup.sh
 if [ "$#" -gt 0 ]; then
     exec .venv/bin/genreblender classify "$@"
 fi
-exec .venv/bin/genreblender blend --a jazz --b metal --alpha 0.7 --seconds 30 --seed 1
+echo "quickstart: composing the first blend: genreblender blend (70% jazz · 30% metal, 20 s)"
+echo "quickstart: (the first run also compiles librosa's numba kernels, once: ~30 s)"
+exec .venv/bin/genreblender blend

@@ -124,3 +124,61 @@ def test_evaluate_scores_against_requested_blend(client, tone_clip):
         data={"genre_a": "classical", "genre_b": "jazz", "alpha": "2"},
     )
     assert bad.status_code == 400 and "[0, 1]" in bad.json()["detail"]
+
+
+def test_openapi_schema_lists_genres_and_types_every_response(client):
+    schema = client.get("/openapi.json").json()
+    components = schema["components"]["schemas"]
+    for prop in ("genre_a", "genre_b"):
+        assert components["GenerateRequest"]["properties"][prop]["enum"] == list(GENRES)
+    evaluate_form = components["Body_evaluate_evaluate_post"]["properties"]
+    assert evaluate_form["genre_a"]["enum"] == list(GENRES)
+    expected = {
+        ("/generate", "post"): "GenerateResponse",
+        ("/classify", "post"): "ClassifyResponse",
+        ("/evaluate", "post"): "EvaluateResponse",
+        ("/genres", "get"): "GenresResponse",
+        ("/health", "get"): "HealthResponse",
+    }
+    for (path, method), model in expected.items():
+        ok = schema["paths"][path][method]["responses"]["200"]["content"]["application/json"]
+        assert ok["schema"] == {"$ref": f"#/components/schemas/{model}"}, path
+    metrics = components["Metrics"]["properties"]
+    assert {"kl", "js", "tv", "alpha_hat", "leakage", "top2_match"} <= set(metrics)
+
+
+def test_genre_aliases_still_accepted(client):
+    out = client.post(
+        "/generate",
+        json={"genre_a": "hip-hop", "genre_b": "jazz", "seconds": 3, "include_audio": False},
+    )
+    assert out.status_code == 200, out.text
+    assert out.json()["request"]["genre_a"] == "hiphop"
+
+
+def test_defaults_are_the_projects(client):
+    from genreblender import defaults
+
+    props = client.get("/openapi.json").json()["components"]["schemas"]["GenerateRequest"]
+    got = {k: props["properties"][k]["default"] for k in ("genre_a", "genre_b", "alpha", "seed")}
+    assert got == {
+        "genre_a": defaults.GENRE_A,
+        "genre_b": defaults.GENRE_B,
+        "alpha": defaults.ALPHA,
+        "seed": defaults.SEED,
+    }
+    assert props["properties"]["seconds"]["default"] == defaults.SECONDS
+
+
+@pytest.mark.parametrize("page", ["/docs", "/redoc"])
+def test_docs_pages_load_their_assets_from_this_server(client, page):
+    import re
+
+    html = client.get(page)
+    assert html.status_code == 200
+    assets = re.findall(r'(?:src|href)="([^"]+)"', html.text)
+    assert assets, html.text
+    for asset in assets:
+        assert asset.startswith("/"), f"{page} loads {asset} from elsewhere"
+        got = client.get(asset)
+        assert got.status_code == 200 and len(got.content) > 1000, asset

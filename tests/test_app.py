@@ -1,9 +1,13 @@
 """The Streamlit page, driven by Streamlit's AppTest (no browser)."""
 
+import json
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
+
+from genreblender import defaults
+from genreblender.palette import GENRE_COLOURS
 
 PAGE = Path(__file__).resolve().parents[1] / "src/genreblender/app/streamlit_app.py"
 
@@ -14,13 +18,36 @@ def app():
     return at.run()
 
 
-def test_page_loads_with_defaults(app):
+def _vega_specs(at) -> list[dict]:
+    return [json.loads(el.proto.spec) for el in at.get("vega_lite_chart")]
+
+
+def _layer_scales(spec: dict) -> list:
+    return [layer["encoding"]["y"].get("scale") for layer in spec.get("layer", [spec])]
+
+
+def test_page_loads_with_the_projects_defaults_and_an_example(app):
     assert not app.exception
     assert [t.label for t in app.tabs] == ["Blend", "Classify", "Sweep", "History"]
-    assert app.selectbox(key="genre_a").value == "jazz"
-    assert app.selectbox(key="genre_b").value == "metal"
-    assert app.select_slider(key="alpha_percent").value == 70
-    assert "Choose two genres" in app.info[0].value
+    assert app.selectbox(key="genre_a").value == defaults.GENRE_A
+    assert app.selectbox(key="genre_b").value == defaults.GENRE_B
+    assert app.select_slider(key="alpha_percent").value == round(100 * defaults.ALPHA)
+    assert app.slider(key="seconds").value == defaults.SECONDS
+    assert app.number_input(key="seed").value == defaults.SEED
+    # the example on first load is the default blend, shown but not in the history
+    assert app.subheader[0].value == (
+        f"70% {defaults.GENRE_A} · 30% {defaults.GENRE_B} · composer · seed {defaults.SEED}"
+        " · one take"
+    )
+    assert app.session_state["history"] == []
+    assert [m.label for m in app.metric] == ["α̂ (heard)", "on target", "JS divergence", "leakage"]
+
+
+def test_distribution_chart_colours_each_genre_and_fixes_the_scale(app):
+    spec = _vega_specs(app)[0]
+    bars = spec["layer"][0]["encoding"]["color"]["scale"]
+    assert dict(zip(bars["domain"], bars["range"], strict=True)) == GENRE_COLOURS
+    assert all(s == {"domain": [0, 1]} for s in _layer_scales(spec))
 
 
 @pytest.mark.slow
@@ -31,35 +58,85 @@ def test_generate_shows_measurement_and_keeps_history(app):
     app.slider(key="seconds").set_value(4)
     app.button(key="generate").click().run()
     assert not app.exception
-    labels = [m.label for m in app.metric]
-    assert "α̂ (heard)" in labels and "JS divergence" in labels
     assert app.session_state["current"].request == {
         "genre_a": "classical",
         "genre_b": "rock",
         "alpha": 0.6,
         "seconds": 4.0,
-        "seed": 1,
+        "seed": defaults.SEED,
         "engine": "composer",
         "strategy": "plain",
     }
     alpha_hat = app.session_state["current"].evaluation["metrics"]["alpha_hat"]
     assert app.metric[0].value == f"{alpha_hat:.2f}"
-    # a second generation goes to the history, newest first
+    assert app.subheader[0].value.endswith("· one take")
+    # a second generation: both stay in the history under the ids they got, and the two
+    # newest are the ones compared (the old entry is neither renamed nor dropped)
     app.number_input(key="seed").set_value(2)
     app.button(key="generate").click().run()
     history = app.session_state["history"]
-    assert [run.request["seed"] for run in history] == [2, 1]
+    assert [(run.run_id, run.request["seed"]) for run in history] == [(1, defaults.SEED), (2, 2)]
+    assert app.multiselect(key="compare").value == [1, 2]
+    titles = [m.value for m in app.markdown if m.value.startswith("**#")]
+    assert titles == [
+        f"**#1 · 60% classical · 40% rock · composer · seed {defaults.SEED}**",
+        "**#2 · 60% classical · 40% rock · composer · seed 2**",
+    ]
+    # the blend chart and the two History charts share one y-scale
+    specs = _vega_specs(app)
+    assert len(specs) == 3
+    assert all(s == {"domain": [0, 1]} for spec in specs for s in _layer_scales(spec))
+    # a third run: the selection moves to the two newest, ids unchanged
+    app.number_input(key="seed").set_value(3)
+    app.button(key="generate").click().run()
+    assert app.multiselect(key="compare").value == [2, 3]
 
 
 @pytest.mark.slow
-def test_sweep_tab_draws_response_curve(app):
+def test_calibrated_heading_names_the_internal_weight(app):
+    app.slider(key="seconds").set_value(3)
+    app.selectbox(key="strategy").select("calibrate")
+    app.button(key="generate").click().run()
+    assert not app.exception
+    run = app.session_state["current"]
+    internal = run.metadata["internal_alpha"]
+    assert app.subheader[0].value.endswith(f"· calibrated, internal weight {internal:.2f}")
+
+
+@pytest.mark.slow
+def test_preset_sets_the_controls_and_runs(app):
+    app.button_group(key="preset").set_value("classical × hip-hop 50/50").run()
+    assert not app.exception
+    assert app.selectbox(key="genre_a").value == "classical"
+    assert app.selectbox(key="genre_b").value == "hiphop"
+    assert app.select_slider(key="alpha_percent").value == 50
+    assert app.session_state["current"].request["alpha"] == 0.5
+    assert app.button_group(key="preset").value is None  # the pill does not stay selected
+
+
+@pytest.mark.slow
+def test_sweep_tab_draws_response_curve_with_seeds_and_audio(app):
     app.slider(key="sw_points").set_value(3)
     app.slider(key="sw_seconds").set_value(3)
+    app.slider(key="sw_seeds").set_value(2)
+    app.number_input(key="sw_seed").set_value(5)
     app.button(key="sw_go").click().run()
     assert not app.exception
     genre_a, genre_b, rows = app.session_state["sweep"]
-    assert [r["alpha"] for r in rows] == [0.0, 0.5, 1.0]
+    assert [(r["alpha"], r["seed"]) for r in rows] == [
+        (0.0, 5),
+        (0.5, 5),
+        (1.0, 5),
+        (0.0, 6),
+        (0.5, 6),
+        (1.0, 6),
+    ]
+    assert all(r["wav"][:4] == b"RIFF" for r in rows)
+    assert len(app.selectbox(key="sw_listen").options) == 6
     assert any("Spearman" in c.value for c in app.caption)
+    table = app.dataframe[0].value
+    assert list(table["seed"]) == [5, 5, 5, 6, 6, 6]
+    assert "right genres on top" in table.columns
 
 
 def test_sessions_are_isolated():

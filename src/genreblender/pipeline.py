@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from genreblender import defaults
 from genreblender.errors import InvalidInputError
 from genreblender.generation.base import GenerationResult, validate_request
 from genreblender.generation.registry import DEFAULT_ENGINE, get_generator
@@ -73,11 +74,11 @@ def blend(
     genre_a: str,
     genre_b: str,
     alpha: float,
-    seconds: float = 30.0,
-    seed: int = 0,
+    seconds: float = defaults.SECONDS,
+    seed: int = defaults.SEED,
     engine: str = DEFAULT_ENGINE,
-    strategy: str = "plain",
-    n_candidates: int = 4,
+    strategy: str = defaults.STRATEGY,
+    n_candidates: int = defaults.N_CANDIDATES,
     output: str | Path | None = None,
     engine_options: dict[str, Any] | None = None,
     generator: Any = None,

@@ -1,197 +1,145 @@
-"""End to end in a real browser: Debian's headless Chromium drives ``genreblender app``.
+"""End to end in a real browser: Debian's headless Chromium drives ``genreblender app`` and
+``genreblender serve``, with every host but this machine unresolvable (as offline).
 
 Needs /usr/bin/chromium, /usr/bin/chromedriver and selenium (scripts/install_browser_deps.sh,
-which .ci/run calls). Skipped with the reason when they are absent on a user's machine.
+which .ci/run calls). Skipped with the reason when they are absent on a user's machine. Every
+test ends by checking the browser console (no errors) and, at the end, the app's own log (no
+deprecation warning, no traceback).
 """
 
+import io
 import os
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from genreblender import defaults
+from genreblender.palette import GENRE_COLOURS
+
+from . import helpers as h
+
 pytestmark = pytest.mark.slow
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
 SCREENSHOT_DIR = Path(os.environ.get("GENREBLENDER_SCREENSHOTS", "out/screenshots"))
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+DEFAULT_HEADING = (
+    f"70% {defaults.GENRE_A} · 30% {defaults.GENRE_B} · composer · seed {defaults.SEED}"
+)
 
 
 @pytest.fixture(scope="module")
-def app_url(tmp_path_factory):
-    port = _free_port()
-    log = tmp_path_factory.mktemp("app") / "streamlit.log"
-    with open(log, "w") as handle:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "genreblender.cli.main", "app", "--port", str(port)],
-            stdout=handle,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # so teardown can stop the server's whole process group
+def app_log(tmp_path_factory):
+    return tmp_path_factory.mktemp("app") / "streamlit.log"
+
+
+@pytest.fixture(scope="module")
+def app_url(app_log):
+    if not h.browser_available():
+        pytest.skip(
+            "Debian chromium + chromium-driver not installed (scripts/install_browser_deps.sh)"
         )
-    url = f"http://localhost:{port}"
-    try:
-        for _ in range(120):
-            try:
-                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).read() == b"ok":
-                    break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            pytest.fail(f"the app did not start: {log.read_text()[-2000:]}")
+    with h.server(["app"], "/_stcore/health", app_log, ready=b"ok") as url:
         yield url
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)  # the server and anything it started
-            proc.wait(timeout=20)
+    # the server has stopped: its whole log is written
+    log = app_log.read_text()
+    problems = [
+        line for line in log.splitlines() if "deprecat" in line.lower() or "Traceback" in line
+    ]
+    assert not problems, "\n".join(problems)
 
 
 @pytest.fixture(scope="module")
 def browser():
-    if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
+    if not h.browser_available():
         pytest.skip(
             "Debian chromium + chromium-driver not installed (scripts/install_browser_deps.sh)"
         )
-    webdriver = pytest.importorskip("selenium.webdriver")
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--window-size=1400,1800",
-    ):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    pytest.importorskip("selenium.webdriver")
+    driver = h.chrome(offline=True)
     yield driver
     driver.quit()
 
 
-def _select_box(driver, label):
-    from selenium.webdriver.common.by import By
-
-    for box in driver.find_elements(By.CSS_SELECTOR, 'div[data-testid="stSelectbox"]'):
-        if box.text.startswith(label):
-            return box
-    raise AssertionError(f"no select box labelled {label}")
-
-
-def _choose(driver, wait, label, value):
-    """Pick ``value`` in a select box and wait until the page has re-run with it."""
-    from selenium.webdriver.common.keys import Keys
-
-    field = _select_box(driver, label).find_element("tag name", "input")
-    field.click()
-    field.send_keys(value)
-    field.send_keys(Keys.ENTER)
-    wait.until(
-        lambda d: (
-            _select_box(d, label).find_element("tag name", "input").get_attribute("value") == value
-        )
-    )
-
-
-def _slide_to(driver, wait, label, value: int):
-    """Move a slider with the keyboard, one step at a time, until its value is ``value``."""
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.common.keys import Keys
-
-    def current():
-        element = driver.find_element(By.CSS_SELECTOR, f'input[type="range"][aria-label="{label}"]')
-        return element, int(element.get_attribute("value"))
-
-    for _ in range(100):
-        element, now = current()
-        if now == value:
-            return
-        # the range inputs are visually hidden: focus from script, then use the keyboard
-        driver.execute_script("arguments[0].focus()", element)
-        driver.switch_to.active_element.send_keys(Keys.LEFT if now > value else Keys.RIGHT)
-        wait.until(lambda d, before=now: current()[1] != before)
-    raise AssertionError(f"slider {label} did not reach {value}")
-
-
-def test_blend_in_the_browser_matches_the_api(app_url, browser):
-    from fastapi.testclient import TestClient
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions as ec
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    from genreblender.app import api
-
-    wait = WebDriverWait(browser, 180)
+@pytest.fixture
+def page(app_url, browser, request):
+    """A fresh session of the app (a page load is a new Streamlit session), checked after the
+    test for console errors; a screenshot is kept when the test fails."""
     browser.get(app_url)
-    wait.until(ec.element_to_be_clickable((By.XPATH, "//button[.//p[text()='Generate']]")))
-    try:
-
-        def blend_text(d):
-            return d.find_element(
-                By.CSS_SELECTOR, 'input[type="range"][aria-label="Blend"]'
-            ).get_attribute("aria-valuetext")
-
-        # the slider's text is rendered by the server: once it names the genre, the page has
-        # re-run with the new choice (typing into the next widget before that can be lost)
-        _choose(browser, wait, "Genre A", "classical")
-        wait.until(lambda d: blend_text(d) == "70% classical · 30% metal")
-        _choose(browser, wait, "Genre B", "hiphop")
-        wait.until(lambda d: blend_text(d) == "70% classical · 30% hiphop")
-        # the blend slider indexes 0%, 5%, ... 100%: index 12 is 60%
-        _slide_to(browser, wait, "Blend", 12)
-        blend = browser.find_element(By.CSS_SELECTOR, 'input[type="range"][aria-label="Blend"]')
-        assert blend.get_attribute("aria-valuetext") == "60% classical · 40% hiphop"
-        _slide_to(browser, wait, "Duration (s)", 5)
-        # a slider sends its value when the keyboard lets go of it; give the rerun a moment
-        # (the heading checked below proves which blend the server made)
-        time.sleep(1.5)
-    except Exception:
+    wait = h.waiter(browser)
+    wait.until(lambda d: h.heading_starting(d, DEFAULT_HEADING))  # the example on first load
+    h.console_problems(browser)  # start each test with an empty console log
+    yield browser, wait
+    problems = h.console_problems(browser)
+    report = getattr(request.node, "rep_call", None)  # set by conftest.py
+    if report is not None and report.failed:
         SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
-        browser.save_screenshot(str(SCREENSHOT_DIR / "failure.png"))
-        raise
-    browser.find_element(By.XPATH, "//button[.//p[text()='Generate']]").click()
+        browser.save_screenshot(str(SCREENSHOT_DIR / f"failure_{request.node.name}.png"))
+    assert not problems, problems
 
-    wait.until(ec.presence_of_element_located((By.CSS_SELECTOR, '[data-testid="stMetricValue"]')))
-    heading = browser.find_element(By.XPATH, "//h3[contains(., 'composer · seed')]").text
-    assert heading.startswith("60% classical · 40% hiphop · composer · seed 1"), heading
-    wait.until(
-        ec.presence_of_element_located(
-            (
-                By.CSS_SELECTOR,
-                '[data-testid="stVegaLiteChart"], [data-testid="stArrowVegaLiteChart"]',
-            )
-        )
-    )
-    shown = {
+
+def _metrics(driver) -> dict[str, str]:
+    from selenium.webdriver.common.by import By
+
+    return {
         m.find_element(
             By.CSS_SELECTOR, '[data-testid="stMetricLabel"]'
         ).text.strip(): m.find_element(
             By.CSS_SELECTOR, '[data-testid="stMetricValue"]'
         ).text.strip()
-        for m in browser.find_elements(By.CSS_SELECTOR, '[data-testid="stMetric"]')
+        for m in driver.find_elements(By.CSS_SELECTOR, '[data-testid="stMetric"]')
+        if m.is_displayed()
     }
-    frame = browser.find_element(By.CSS_SELECTOR, "iframe")
-    browser.switch_to.frame(frame)
-    audio = browser.find_element(By.ID, "gb-audio")
+
+
+def _wait_for_heading(driver, wait, prefix: str) -> str:
+    wait.until(lambda d: h.heading_starting(d, prefix))
+    h.wait_idle(driver, wait)
+    return h.heading_starting(driver, prefix)
+
+
+def test_first_load_shows_an_example_and_generate_above_the_fold(page):
+    driver, wait = page
+    assert driver.execute_script("return [innerWidth, innerHeight]") == list(h.WINDOW)
+    generate = h.button(driver, "Generate")
+    bottom = generate.rect["y"] + generate.rect["height"]
+    assert bottom <= h.WINDOW[1], f"Generate ends at y={bottom}, below the fold"
+    assert h.heading_starting(driver, DEFAULT_HEADING).endswith("one take")
+    verdict = driver.find_element("css selector", '[data-testid="stAlert"] strong').text
+    assert verdict.startswith(("Landed:", "Did not land:")), verdict
+
+
+def test_blend_in_the_browser_matches_the_api(page):
+    from fastapi.testclient import TestClient
+
+    from genreblender.app import api
+
+    driver, wait = page
+
+    def blend_text(d):
+        return d.find_element(
+            "css selector", 'input[type="range"][aria-label="Blend"]'
+        ).get_attribute("aria-valuetext")
+
+    # the slider's text is rendered by the server: once it names the genre, the page has
+    # re-run with the new choice (typing into the next widget before that can be lost);
+    # the blend keeps its 70% when a genre changes
+    h.choose(driver, wait, "Genre A", "classical")
+    wait.until(lambda d: blend_text(d) == "70% classical · 30% metal")
+    h.choose(driver, wait, "Genre B", "hiphop")
+    wait.until(lambda d: blend_text(d) == "70% classical · 30% hiphop")
+    # the blend slider indexes 0%, 5%, ... 100%: index 12 is 60%
+    h.slide_to(driver, wait, "Blend", 12)
+    assert blend_text(driver) == "60% classical · 40% hiphop"
+    h.slide_to(driver, wait, "Duration (s)", 5)
+    h.wait_idle(driver, wait)  # the slider's value reaches the server when it re-runs
+    h.button(driver, "Generate").click()
+    heading = _wait_for_heading(driver, wait, "60% classical · 40% hiphop")
+    assert heading == f"60% classical · 40% hiphop · composer · seed {defaults.SEED} · one take"
+    shown = _metrics(driver)
+    frame = driver.find_element("css selector", "iframe")
+    driver.switch_to.frame(frame)
+    audio = driver.find_element("id", "gb-audio")
     assert audio.get_attribute("src").startswith("data:audio/wav;base64,")
-    browser.switch_to.default_content()
-    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
-    browser.save_screenshot(str(SCREENSHOT_DIR / "blend.png"))
+    driver.switch_to.default_content()
 
     expected = (
         TestClient(api.app)
@@ -202,7 +150,7 @@ def test_blend_in_the_browser_matches_the_api(app_url, browser):
                 "genre_b": "hiphop",
                 "alpha": 0.6,
                 "seconds": 5,
-                "seed": 1,
+                "seed": defaults.SEED,
                 "include_audio": False,
             },
         )
@@ -211,3 +159,139 @@ def test_blend_in_the_browser_matches_the_api(app_url, browser):
     assert shown["α̂ (heard)"] == f"{expected['alpha_hat']:.2f}"
     assert shown["JS divergence"] == f"{expected['js']:.3f}"
     assert shown["leakage"] == f"{expected['leakage']:.2f}"
+
+
+def test_preset_runs_end_to_end(page):
+    from selenium.webdriver.common.by import By
+
+    driver, wait = page
+    preset = driver.find_element(By.XPATH, "//button[.//p[text()='classical × hip-hop 50/50']]")
+    preset.click()
+    heading = _wait_for_heading(driver, wait, "50% classical · 50% hiphop")
+    assert heading.endswith("one take")
+    # the controls now show the preset, so the next Generate starts from it
+    for label, value in (("Genre A", "classical"), ("Genre B", "hiphop")):
+        assert (
+            h.select_box(driver, label).find_element("tag name", "input").get_attribute("value")
+            == value
+        )
+    blend = driver.find_element(By.CSS_SELECTOR, 'input[type="range"][aria-label="Blend"]')
+    assert blend.get_attribute("aria-valuetext") == "50% classical · 50% hiphop"
+    assert set(_metrics(driver)) >= {"α̂ (heard)", "on target", "JS divergence", "leakage"}
+    verdict = driver.find_element(By.CSS_SELECTOR, '[data-testid="stAlert"]').text
+    assert "classical" in verdict and "hiphop" in verdict
+
+
+def test_history_keeps_both_generations(page):
+    from selenium.webdriver.common.by import By
+
+    driver, wait = page
+    h.slide_to(driver, wait, "Duration (s)", 4)
+    h.wait_idle(driver, wait)
+    h.button(driver, "Generate").click()
+    # the same heading as the example's: wait until the example's caption has gone
+    wait.until(lambda d: "An example to start from" not in d.find_element(By.TAG_NAME, "body").text)
+    _wait_for_heading(driver, wait, DEFAULT_HEADING)
+    seed = driver.find_element(By.CSS_SELECTOR, 'input[aria-label="Seed"]')
+    seed.clear()
+    seed.send_keys("7\n")
+    h.wait_idle(driver, wait)
+    h.button(driver, "Generate").click()
+    _wait_for_heading(driver, wait, "70% jazz · 30% metal · composer · seed 7")
+    h.open_tab(driver, wait, "History")
+
+    def titles(d):
+        return sorted(
+            e.text
+            for e in d.find_elements(By.CSS_SELECTOR, '[data-testid="stMarkdown"] strong')
+            if e.is_displayed() and e.text.startswith("#")
+        )
+
+    wait.until(lambda d: len(titles(d)) == 2)
+    assert titles(driver) == [
+        f"#1 · 70% jazz · 30% metal · composer · seed {defaults.SEED}",
+        "#2 · 70% jazz · 30% metal · composer · seed 7",
+    ]
+    players = [e for e in driver.find_elements(By.TAG_NAME, "audio") if e.is_displayed()]
+    assert len(players) == 2
+    charts = [
+        e
+        for e in driver.find_elements(By.CSS_SELECTOR, '[data-testid="stVegaLiteChart"]')
+        if e.is_displayed()
+    ]
+    assert len(charts) == 2
+    # (that both share one y-scale is checked on their specs in tests/test_app.py)
+
+
+def _pixels_of(png: bytes, colour: str) -> int:
+    from PIL import Image
+
+    rgb = tuple(int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    return sum(count for count, pixel in image.getcolors(maxcolors=1 << 20) if pixel == rgb)
+
+
+def test_same_genre_colour_in_two_charts(page):
+    from selenium.webdriver.common.by import By
+
+    driver, wait = page
+    genre = defaults.GENRE_A
+    colour = GENRE_COLOURS[genre]
+    # chart 1, the player's timeline (SVG): the genre's line is drawn in its colour
+    driver.switch_to.frame(driver.find_element(By.CSS_SELECTOR, "iframe"))
+    line = driver.find_element(By.CSS_SELECTOR, f'polyline[data-genre="{genre}"]')
+    assert line.get_attribute("stroke") == colour
+    timeline_png = driver.find_element(By.ID, "gb-timeline").screenshot_as_png
+    driver.switch_to.default_content()
+    # chart 2, the distribution bars (Vega canvas): the same colour fills the genre's bar
+    chart = next(
+        e
+        for e in driver.find_elements(By.CSS_SELECTOR, '[data-testid="stVegaLiteChart"]')
+        if e.is_displayed()
+    )
+    driver.execute_script("arguments[0].scrollIntoView()", chart)
+    wait.until(lambda d: _pixels_of(chart.screenshot_as_png, colour) > 50)
+    assert _pixels_of(timeline_png, colour) > 20
+    # and the colour is the genre's alone: no other genre's bar is drawn in it
+    others = [g for g in GENRE_COLOURS if GENRE_COLOURS[g] == colour]
+    assert others == [genre]
+
+
+@pytest.fixture(scope="module")
+def api_url(tmp_path_factory):
+    if not h.browser_available():
+        pytest.skip(
+            "Debian chromium + chromium-driver not installed (scripts/install_browser_deps.sh)"
+        )
+    log = tmp_path_factory.mktemp("api") / "uvicorn.log"
+    with h.server(["serve"], "/health", log) as url:
+        yield url
+
+
+REDOC_LOGO = "https://cdn.redoc.ly/redoc/logo-mini.svg"
+
+
+@pytest.mark.parametrize("path", ["/docs", "/redoc"])
+def test_api_docs_render_offline(api_url, browser, path):
+    from selenium.webdriver.common.by import By
+
+    h.console_problems(browser)
+    browser.get(api_url + path)
+    wait = h.waiter(browser, 60)
+    if path == "/docs":
+        wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, ".opblock")) >= 5)
+        ops = {e.text for e in browser.find_elements(By.CSS_SELECTOR, ".opblock-summary-path")}
+        assert {"/generate", "/classify", "/evaluate", "/genres", "/health"} <= ops
+    else:
+        wait.until(lambda d: "GenreBlender API" in d.find_element(By.TAG_NAME, "body").text)
+        wait.until(lambda d: "/generate" in d.find_element(By.TAG_NAME, "body").text)
+    resources = browser.execute_script(
+        "return performance.getEntriesByType('resource').map(e => [e.initiatorType, e.name])"
+    )
+    # every script, style sheet and the schema come from this server; the one exception is
+    # ReDoc's own "API docs by Redocly" footer image, which it hides when it cannot load
+    elsewhere = [(kind, url) for kind, url in resources if not url.startswith(api_url)]
+    assert elsewhere in ([], [("img", REDOC_LOGO)]), elsewhere
+    assert any(url.endswith("/openapi.json") for _, url in resources)
+    problems = [p for p in h.console_problems(browser) if REDOC_LOGO not in p]
+    assert not problems, problems

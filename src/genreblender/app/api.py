@@ -1,5 +1,8 @@
-"""GenreBlender's JSON HTTP API (``genreblender serve``); OpenAPI at ``/docs`` and
-``/openapi.json``. Same services as the web page, so the same request gives the same numbers."""
+"""GenreBlender's JSON HTTP API (``genreblender serve``); OpenAPI at ``/docs``, ``/redoc`` and
+``/openapi.json``. Same services as the web page, so the same request gives the same numbers.
+
+The documentation pages load Swagger UI and ReDoc from the ``fastapi-offline`` package, not
+from a CDN, so they work on a machine without internet."""
 
 from __future__ import annotations
 
@@ -7,11 +10,12 @@ import base64
 import functools
 from typing import Annotated, Any, Literal
 
-from fastapi import FastAPI, File, Form, Request, UploadFile
+from fastapi import File, Form, Request, UploadFile
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from fastapi_offline import FastAPIOffline
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
-from genreblender import __version__
+from genreblender import __version__, defaults
 from genreblender.app import services
 from genreblender.classification.listeners import DEFAULT_LISTENER, LISTENER_NAMES
 from genreblender.errors import (
@@ -22,12 +26,21 @@ from genreblender.errors import (
 )
 from genreblender.genres import GENRES
 
-app = FastAPI(
+app = FastAPIOffline(
     title="GenreBlender API",
     version=__version__,
     description="Blend two music genres at a weight alpha, and measure the blend with a genre "
     "classifier. MusicGen output (engine=musicgen) is CC-BY-NC 4.0: non-commercial use only.",
 )
+
+#: A genre name. The schema lists the ten GTZAN names; the server also accepts the usual
+#: spellings ("hip-hop", "rap") and answers 400 with the accepted names for anything else.
+GenreName = Annotated[
+    str,
+    WithJsonSchema(
+        {"type": "string", "enum": list(GENRES), "title": "Genre", "description": "a GTZAN genre"}
+    ),
+]
 
 
 #: the listener names as a schema enum (one source: the registry)
@@ -71,20 +84,101 @@ async def _genreblender_error(request: Request, exc: GenreBlenderError) -> JSONR
 
 
 class GenerateRequest(BaseModel):
-    genre_a: str = Field("jazz", description=f"one of {', '.join(GENRES)}")
-    genre_b: str = Field("metal", description="the second genre")
-    alpha: float = Field(0.7, ge=0.0, le=1.0, description="weight of genre A")
-    seconds: float = Field(20.0, gt=0.0, le=services.MAX_GENERATE_SECONDS)
-    seed: int = Field(0, ge=0, lt=2**32)
+    genre_a: GenreName = Field(defaults.GENRE_A, description="genre A")
+    genre_b: GenreName = Field(defaults.GENRE_B, description="genre B")
+    alpha: float = Field(defaults.ALPHA, ge=0.0, le=1.0, description="weight of genre A")
+    seconds: float = Field(
+        defaults.SECONDS, gt=0.0, le=services.MAX_GENERATE_SECONDS, description="duration"
+    )
+    seed: int = Field(defaults.SEED, ge=0, lt=2**32)
     engine: Literal["composer", "musicgen"] = "composer"
-    strategy: Literal["plain", "best_of_n", "calibrate"] = "plain"
-    n_candidates: int = Field(4, ge=1, le=8)
-    include_audio: bool = Field(True, description="return the WAV as base64")
+    strategy: Literal["plain", "best_of_n", "calibrate"] = defaults.STRATEGY
+    n_candidates: int = Field(defaults.N_CANDIDATES, ge=1, le=8)
+    include_audio: bool = Field(True, description="return the WAV (and MIDI) as base64")
     listener: ListenerName = Field(DEFAULT_LISTENER, description="the genre listener that measures")
 
 
+# Response models. They name every field a client reads; ``extra="allow"`` lets fields added
+# later (new metrics, the listener used) through before they are typed here.
+class _Open(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class EngineInfo(BaseModel):
+    available: bool
+    reason: str
+    licence: str
+
+
+class HealthResponse(BaseModel):
+    status: Literal["ok"]
+    version: str
+    engines: dict[str, EngineInfo]
+
+
+class GenresResponse(BaseModel):
+    genres: list[GenreName] = Field(description="the ten GTZAN genres, in label order")
+
+
+class Metrics(_Open):
+    kl: float = Field(description="KL(target‖predicted) in nats; 0 = perfect")
+    js: float = Field(description="Jensen-Shannon divergence in bits, in [0, 1]")
+    tv: float = Field(description="total variation: probability mass in the wrong place")
+    alpha_hat: float = Field(description="p(A) / (p(A) + p(B)): the blend the classifier heard")
+    leakage: float = Field(description="1 − p(A) − p(B): mass on genres not asked for")
+    top2_match: bool = Field(description="A and B are the two most probable genres")
+
+
+class Segment(BaseModel):
+    start_s: float
+    end_s: float
+    probabilities: dict[str, float]
+
+
+class Evaluation(_Open):
+    target: dict[str, float] = Field(description="the requested blend as a distribution")
+    predicted: dict[str, float] = Field(description="the classifier's track-level distribution")
+    metrics: Metrics
+    segments: list[Segment] = Field(description="the classifier's analysis windows")
+    judge: dict[str, Any] | None = Field(None, description="the independent judge, when used")
+
+
+class BlendEcho(_Open):
+    genre_a: GenreName
+    genre_b: GenreName
+    alpha: float
+    seconds: float
+    seed: int
+    engine: str
+    strategy: str
+
+
+class GenerateResponse(BaseModel):
+    request: BlendEcho = Field(description="the request as the server understood it")
+    metadata: dict[str, Any] = Field(description="the JSON sidecar: engine, versions, choices")
+    evaluation: Evaluation
+    trials: list[dict[str, Any]] = Field(description="closed-loop candidates (empty for plain)")
+    audio_wav_base64: str | None = Field(None, description="16-bit WAV, with include_audio")
+    midi_base64: str | None = Field(None, description="the score as MIDI (composer only)")
+
+
+class ClassifyResponse(_Open):
+    top_genre: GenreName
+    probabilities: dict[str, float] = Field(description="track-level distribution")
+    duration_s: float
+    segments: list[Segment]
+    model: dict[str, Any] = Field(description="the classifier that listened")
+
+
+class EvaluateResponse(BaseModel):
+    target: dict[str, float]
+    predicted: dict[str, float]
+    metrics: Metrics
+    segments: list[Segment]
+
+
 @app.get("/health")
-def health() -> dict[str, Any]:
+def health() -> HealthResponse:
     engines = {}
     for name in ("composer", "musicgen"):
         status = services.engine_status(name)
@@ -93,15 +187,16 @@ def health() -> dict[str, Any]:
             "reason": status.reason,
             "licence": status.licence,
         }
-    return {"status": "ok", "version": __version__, "engines": engines}
+    return HealthResponse(status="ok", version=__version__, engines=engines)
 
 
 @app.get("/genres")
-def genres() -> dict[str, Any]:
-    return {"genres": list(GENRES)}
+def genres() -> GenresResponse:
+    return GenresResponse(genres=list(GENRES))
 
 
-@app.post("/generate")
+# exclude_unset: the audio fields are absent (not null) when include_audio is false
+@app.post("/generate", response_model=GenerateResponse, response_model_exclude_unset=True)
 def generate(body: GenerateRequest) -> dict[str, Any]:
     run = services.run_blend(
         body.genre_a,
@@ -138,7 +233,7 @@ async def _read_upload(file: UploadFile) -> bytes:
     return data
 
 
-@app.post("/classify")
+@app.post("/classify", response_model=ClassifyResponse)
 async def classify(
     file: Annotated[UploadFile, File(description="audio: wav flac ogg mp3 au aiff")],
     listener: Annotated[ListenerName, Form()] = DEFAULT_LISTENER,
@@ -148,11 +243,11 @@ async def classify(
     return result.to_dict()
 
 
-@app.post("/evaluate")
+@app.post("/evaluate", response_model=EvaluateResponse)
 async def evaluate(
     file: Annotated[UploadFile, File(description="audio: wav flac ogg mp3 au aiff")],
-    genre_a: Annotated[str, Form()],
-    genre_b: Annotated[str, Form()],
+    genre_a: Annotated[GenreName, Form()],
+    genre_b: Annotated[GenreName, Form()],
     alpha: Annotated[float, Form()],
     listener: Annotated[ListenerName, Form()] = DEFAULT_LISTENER,
 ) -> dict[str, Any]:

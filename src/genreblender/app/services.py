@@ -20,6 +20,7 @@ from genreblender.errors import AudioError, EngineUnavailableError, InvalidInput
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 MAX_GENERATE_SECONDS = 60.0
 MAX_SWEEP_POINTS = 11
+MAX_SWEEP_SEEDS = 3
 UPLOAD_EXTENSIONS = (".wav", ".flac", ".ogg", ".mp3", ".au", ".aiff", ".aif")
 
 MUSICGEN_LICENCE = (
@@ -72,6 +73,8 @@ class BlendRun:
     verdict: str = ""
     #: the closed loop's record (objective, goal, reached, missed_by, trials) or None for plain
     closed_loop: dict[str, Any] | None = None
+    #: Set by the page when the run joins a session's history; it never changes after that.
+    run_id: int | None = None
 
     @property
     def label(self) -> str:
@@ -79,6 +82,22 @@ class BlendRun:
 
         r = self.request
         return f"{blend_label(r['genre_a'], r['genre_b'], r['alpha'])} · {r['engine']} · seed {r['seed']}"
+
+    @property
+    def heading(self) -> str:
+        """The label with how it was made: the strategy and, when the closed loop moved it, the
+        internal weight the engine was given."""
+        strategy = self.request["strategy"]
+        internal = self.metadata.get("internal_alpha")
+        if strategy == "calibrate":
+            how = "calibrated" + (
+                f", internal weight {internal:.2f}" if internal is not None else ""
+            )
+        elif strategy == "best_of_n":
+            how = f"best of {len(self.trials) or '?'}"
+        else:
+            how = "one take"
+        return f"{self.label} · {how}"
 
 
 def wav_bytes(audio: np.ndarray, sample_rate: int) -> bytes:
@@ -198,32 +217,56 @@ def alpha_sweep(
     genre_b: str,
     alphas,
     seconds: float,
-    seed: int,
+    seeds=(0,),
     generator=None,
     classifier=None,
     progress: Callable[[int, int], None] | None = None,
 ) -> list[dict[str, Any]]:
-    """α → α̂ for one pair (one seed): the response curve shown in the Sweep tab."""
+    """α → α̂ for one pair over one or more seeds: the response curve shown in the Sweep tab.
+
+    Each row carries its track as WAV bytes, so every point can be listened to."""
     from genreblender.evaluation.track import evaluate_track
     from genreblender.generation import get_generator
 
     alphas = [float(a) for a in alphas]
+    seeds = [int(seeds)] if np.isscalar(seeds) else [int(s) for s in seeds]
     if not 2 <= len(alphas) <= MAX_SWEEP_POINTS:
         raise InvalidInputError(f"a sweep here takes 2 to {MAX_SWEEP_POINTS} alpha values")
+    if not 1 <= len(seeds) <= MAX_SWEEP_SEEDS:
+        raise InvalidInputError(f"a sweep here takes 1 to {MAX_SWEEP_SEEDS} seeds")
     generator = generator or get_generator("composer")
-    rows = []
-    for i, alpha in enumerate(alphas):
-        result = generator.generate(genre_a, genre_b, alpha, seconds, seed)
-        ev = evaluate_track(
-            result.audio, result.sample_rate, genre_a, genre_b, alpha, classifier=classifier
-        )
-        rows.append(
-            {"alpha": alpha, **ev.metrics.to_dict(), "predicted": ev.classification.distribution}
-        )
-        if progress:
-            progress(i + 1, len(alphas))
+    rows, total = [], len(alphas) * len(seeds)
+    for seed in seeds:
+        for alpha in alphas:
+            result = generator.generate(genre_a, genre_b, alpha, seconds, seed)
+            ev = evaluate_track(
+                result.audio, result.sample_rate, genre_a, genre_b, alpha, classifier=classifier
+            )
+            rows.append(
+                {
+                    "alpha": alpha,
+                    "seed": seed,
+                    **ev.metrics.to_dict(),
+                    "predicted": ev.classification.distribution,
+                    "wav": wav_bytes(result.audio, result.sample_rate),
+                }
+            )
+            if progress:
+                progress(len(rows), total)
     return rows
 
 
 def engine_unavailable_message(exc: EngineUnavailableError) -> str:
     return f"{exc} — the embedded composer works offline."
+
+
+def web_engine_message(status: EngineStatus) -> str:
+    """Why an engine is unavailable, worded for someone using the web page (who cannot pass
+    command-line options); the technical reason goes to the server's administrator."""
+    if status.name == "musicgen":
+        return (
+            "MusicGen can't run on this server: its model weights (about 2 GB) aren't on this "
+            "machine, and the server can't download them. Whoever runs the server can add them "
+            "to the Hugging Face cache and restart the app. The embedded composer works here now."
+        )
+    return f"{status.name} can't run on this server. The embedded composer works here now."

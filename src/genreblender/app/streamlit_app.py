@@ -2,21 +2,78 @@
 
 Run with ``genreblender app`` (Streamlit). Models are loaded once per server
 (``st.cache_resource``); everything a visitor makes lives in their own ``st.session_state``.
+Every widget's value is set up in :func:`_state` and never passed as a default as well, so the
+presets can set the controls without Streamlit's "default and Session State" warning.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import streamlit as st
-import streamlit.components.v1 as components
 
-from genreblender.app import services
+from genreblender import defaults
+from genreblender.app import charts, services
 from genreblender.app.timeline import player_html
+from genreblender.app.verdict import blend_verdict, right_genres_on_top
 from genreblender.errors import EngineUnavailableError, GenreBlenderError
-from genreblender.evaluation.metrics import METRIC_DOCS
 from genreblender.genres import GENRES, blend_label
 
 HISTORY_LIMIT = 20
+ENGINES = ("composer", "musicgen")
+STRATEGIES = {
+    "plain": "one take",
+    "best_of_n": "best of N seeds",
+    "calibrate": "calibrate the blend",
+}
+#: One click from an empty page to a result: (genre A, genre B, % of A).
+PRESETS = {
+    "jazz × metal 70/30": ("jazz", "metal", 70),
+    "classical × hip-hop 50/50": ("classical", "hiphop", 50),
+    "disco × reggae 60/40": ("disco", "reggae", 60),
+    "blues × rock 30/70": ("blues", "rock", 30),
+}
+WIDGET_DEFAULTS = {
+    "genre_a": defaults.GENRE_A,
+    "genre_b": defaults.GENRE_B,
+    "alpha_percent": round(100 * defaults.ALPHA),
+    "seconds": int(defaults.SECONDS),
+    "seed": defaults.SEED,
+    "engine": "composer",
+    "strategy": defaults.STRATEGY,
+    "n": defaults.N_CANDIDATES,
+    "sw_a": "classical",
+    "sw_b": "hiphop",
+    "sw_points": 5,
+    "sw_seconds": 8,
+    "sw_seeds": 1,
+    "sw_seed": defaults.SEED,
+}
+AUDIO_TYPES = {".mp3": "audio/mpeg", ".ogg": "audio/ogg", ".flac": "audio/flac"}
+
+HOW_TO_READ = """
+**What you see.** The classifier listened to the track and says how much of each genre it
+heard. The coloured bars are what it heard; the dashed outlines are the blend you asked for
+(for 70% jazz · 30% metal: 0.7 on jazz, 0.3 on metal, nothing elsewhere). A blend *lands* when
+the genres you asked for lead, hold at least half of what it heard, and their balance is
+within 15 points of yours.
+
+- **α̂ (heard)** — the balance between your two genres that the classifier heard: its share
+  of A among A and B. 0.70 is exactly a 70/30 blend; the small number under it is how far off
+  that is from what you asked.
+- **on target** — how much of what it heard is one of your two genres. 100% means it heard
+  nothing else; below 50% it mostly heard other genres.
+- **leakage** — the rest: how much went to genres you did not ask for (100% − on target).
+- **JS divergence** — one number for how far the whole distribution is from your target:
+  0 is a perfect match, 1 is nothing in common. Below ~0.2 is close, above ~0.5 is far.
+- **KL** and **TV** (below) say the same in other units: KL grows without bound when the
+  classifier gives almost nothing to a genre you asked for; TV is the share of probability in
+  the wrong place.
+
+The player's timeline shows the same distribution over the course of the track, one point
+per analysis window, so you can hear where it sounds most like each genre.
+"""
 
 
 @st.cache_resource(show_spinner="Loading the genre listener…")
@@ -62,10 +119,35 @@ def get_engine_status(engine: str) -> services.EngineStatus:
     return services.engine_status(engine)
 
 
+@st.cache_resource(show_spinner="Composing an example…")
+def _example_run(listener: str) -> services.BlendRun:
+    return services.run_blend(
+        defaults.GENRE_A,
+        defaults.GENRE_B,
+        defaults.ALPHA,
+        defaults.SECONDS,
+        defaults.SEED,
+        generator=get_generator("composer"),
+        classifier=_load_listener(listener),
+    )
+
+
+def example_run() -> services.BlendRun:
+    """The default blend, made once per server and listener, shown on a first load."""
+    from genreblender.classification.listeners import DEFAULT_LISTENER
+
+    return _example_run(st.session_state.get("listener", DEFAULT_LISTENER))
+
+
 def _state():
-    st.session_state.setdefault("history", [])
-    st.session_state.setdefault("current", None)
-    return st.session_state
+    state = st.session_state
+    for key, value in WIDGET_DEFAULTS.items():
+        state.setdefault(key, value)
+    state.setdefault("history", [])  # newest last; each run keeps its id for good
+    state.setdefault("next_id", 1)
+    state.setdefault("compare", [])
+    state.setdefault("current", None)
+    return state
 
 
 def _progress_callback(bar):
@@ -75,44 +157,68 @@ def _progress_callback(bar):
     return update
 
 
-def distribution_chart(genres, target, predicted):
-    frame = pd.DataFrame({"target": target, "predicted": predicted}, index=list(genres))
-    st.bar_chart(frame, stack=False, height=260, color=["#9aa5b1", "#e15759"])
+def _apply_preset() -> None:
+    """Set the controls to the chosen preset and make it (a callback: runs before the page)."""
+    state = st.session_state
+    name = state.get("preset")
+    if name in PRESETS:
+        state["genre_a"], state["genre_b"], state["alpha_percent"] = PRESETS[name]
+        state["run_now"] = True
+    state["preset"] = None  # the pills act as buttons: nothing stays selected
 
 
-def show_metrics(metrics: dict, asked_alpha: float, key: str = "") -> None:
-    cols = st.columns(5)
+def _remember(run: services.BlendRun) -> None:
+    state = _state()
+    run.run_id = state["next_id"]
+    state["next_id"] += 1
+    state["current"] = run
+    state["history"] = (state["history"] + [run])[-HISTORY_LIMIT:]
+    # compare the two newest by default; the ids stay the same, so nothing is renamed
+    state["compare"] = [r.run_id for r in state["history"][-2:]]
+
+
+def _run_title(run: services.BlendRun) -> str:
+    return f"#{run.run_id} · {run.label}" if run.run_id else run.label
+
+
+def show_verdict(run: services.BlendRun) -> None:
+    r, ev = run.request, run.evaluation
+    verdict = blend_verdict(ev["metrics"], ev["predicted"], r["genre_a"], r["genre_b"], r["alpha"])
+    (st.success if verdict.landed else st.warning)(
+        f"**{verdict.headline}**. {verdict.details}", icon="✅" if verdict.landed else "⚠️"
+    )
+
+
+def show_metrics(run: services.BlendRun) -> None:
+    metrics, asked = run.evaluation["metrics"], run.request["alpha"]
+    cols = st.columns(4)
     cols[0].metric(
         "α̂ (heard)",
         f"{metrics['alpha_hat']:.2f}",
-        delta=f"{metrics['alpha_hat'] - asked_alpha:+.2f} vs asked",
+        delta=f"{metrics['alpha_hat'] - asked:+.2f} vs asked",
         delta_color="off",
-        help=METRIC_DOCS["alpha_hat"],
+        help="The balance of A among A and B that the classifier heard.",
     )
-    cols[1].metric("JS divergence", f"{metrics['js']:.3f}", help=METRIC_DOCS["js"])
-    cols[2].metric("KL(target‖pred)", f"{metrics['kl']:.2f}", help=METRIC_DOCS["kl"])
-    cols[3].metric("TV distance", f"{metrics['tv']:.3f}", help=METRIC_DOCS["tv"])
-    cols[4].metric("leakage", f"{metrics['leakage']:.2f}", help=METRIC_DOCS["leakage"])
-    st.caption(
-        (
-            "✅ A and B are the two genres heard most. "
-            if metrics["top2_match"]
-            else "⚠️ A and B are not the two genres heard most. "
-        )
-        + " · ".join(
-            f"**{k}**: {v}" for k, v in METRIC_DOCS.items() if k in ("alpha_hat", "js", "leakage")
-        )
+    cols[1].metric(
+        "on target",
+        f"{1 - metrics['leakage']:.0%}",
+        help="How much of what the classifier heard is one of the two genres asked for.",
+    )
+    cols[2].metric(
+        "JS divergence",
+        f"{metrics['js']:.3f}",
+        help="Distance between heard and asked distributions: 0 = same, 1 = nothing in common.",
+    )
+    cols[3].metric(
+        "leakage",
+        f"{metrics['leakage']:.2f}",
+        help="Share of what was heard that went to genres not asked for.",
     )
 
 
-def show_verdict(evaluation: dict, closed_loop: dict | None) -> None:
-    """The landing verdict in words, and the closed loop's outcome (it may have missed)."""
-    landing = evaluation.get("landing")
-    if landing:
-        if landing["landed"]:
-            st.success("Landed: " + landing["rule"])
-        else:
-            st.warning("Did not land; missed by " + "; ".join(landing["reasons"]))
+def show_loop_and_ears(evaluation: dict, closed_loop: dict | None) -> None:
+    """The closed loop's outcome (it may have missed) and what the ears that did not steer heard
+    (the landing verdict itself is :func:`show_verdict`)."""
     if closed_loop and not closed_loop["reached"]:
         st.warning(closed_loop["message"])
     for view in evaluation.get("ears", []):
@@ -123,8 +229,9 @@ def show_verdict(evaluation: dict, closed_loop: dict | None) -> None:
 def show_run(run: services.BlendRun, key: str) -> None:
     ev = run.evaluation
     genres = list(ev["target"])
-    st.subheader(run.label)
-    components.html(
+    st.subheader(run.heading)
+    show_verdict(run)
+    st.iframe(
         player_html(
             run.wav,
             ev["segments"],
@@ -132,107 +239,148 @@ def show_run(run: services.BlendRun, key: str) -> None:
             run.request["seconds"],
             highlight=(run.request["genre_a"], run.request["genre_b"]),
         ),
-        height=300,
+        height="content",
+        alt="player with the genre timeline",
     )
-    show_metrics(ev["metrics"], run.request["alpha"], key)
-    show_verdict(ev, run.closed_loop)
-    distribution_chart(genres, list(ev["target"].values()), list(ev["predicted"].values()))
-    cols = st.columns(3)
-    stem = f"genreblender_{run.request['genre_a']}_{run.request['genre_b']}_{run.request['alpha']:.2f}_seed{run.request['seed']}"
-    cols[0].download_button("Download WAV", run.wav, f"{stem}.wav", "audio/wav", key=f"wav{key}")
-    if run.midi:
-        cols[1].download_button(
-            "Download MIDI", run.midi, f"{stem}.mid", "audio/midi", key=f"mid{key}"
+    show_metrics(run)
+    show_loop_and_ears(ev, run.closed_loop)
+    st.altair_chart(charts.distribution_chart(ev["target"], ev["predicted"]), width="stretch")
+    st.caption("Bars: what the classifier heard. Dashed outlines: the blend asked for.")
+    with st.expander("How to read this"):
+        st.markdown(HOW_TO_READ)
+        m = ev["metrics"]
+        st.markdown(
+            f"This track: KL(target‖heard) = {m['kl']:.2f} nats, TV = {m['tv']:.2f} "
+            f"({m['tv']:.0%} of the probability is in the wrong place)."
         )
-    cols[2].download_button(
-        "Download JSON sidecar", run.sidecar, f"{stem}.json", "application/json", key=f"json{key}"
-    )
+    cols = st.columns(3)
+    r = run.request
+    stem = f"genreblender_{r['genre_a']}_{r['genre_b']}_{r['alpha']:.2f}_seed{r['seed']}"
+    files = [("Download WAV", run.wav, "wav", "audio/wav")]
+    if run.midi:
+        files.append(("Download MIDI", run.midi, "mid", "audio/midi"))
+    files.append(("Download JSON sidecar", run.sidecar, "json", "application/json"))
+    for col, (label, data, ext, mime) in zip(cols, files, strict=False):
+        # deferred (a callable): the file is made when clicked, so a re-run cannot leave the
+        # browser holding the address of a file the server has already dropped
+        col.download_button(
+            label,
+            lambda data=data: data,
+            f"{stem}.{ext}",
+            mime,
+            key=f"{ext}{key}",
+            on_click="ignore",
+        )
     if run.trials:
-        with st.expander(f"Closed loop: {len(run.trials)} trials ({run.request['strategy']})"):
+        with st.expander(f"Closed loop: {len(run.trials)} trials ({STRATEGIES[r['strategy']]})"):
             st.dataframe(pd.DataFrame(run.trials), hide_index=True)
-    st.caption(f"Licence: {run.metadata.get('licence') or services.MUSICGEN_LICENCE}")
+    st.caption(f"Licence of this audio: {run.metadata.get('licence') or services.MUSICGEN_LICENCE}")
+
+
+def blend_controls(state) -> dict | None:
+    """The left column; returns the request when it should run now, else None."""
+    a, b = st.columns(2)
+    genre_a = a.selectbox("Genre A", GENRES, key="genre_a")
+    genre_b = b.selectbox("Genre B", GENRES, key="genre_b")
+    # the slider's labels name the genres, so a new genre makes it a new widget to Streamlit;
+    # writing the value back first carries it over instead of resetting it to 0%
+    state["alpha_percent"] = state["alpha_percent"]
+    percent = st.select_slider(
+        "Blend",
+        options=list(range(0, 101, 5)),
+        key="alpha_percent",
+        format_func=lambda v: blend_label(genre_a, genre_b, v / 100),
+        help="α, the weight of genre A: 100% is pure A, 0% pure B",
+    )
+    left, right = st.columns(2)
+    seconds = left.slider("Duration (s)", 3, int(services.MAX_GENERATE_SECONDS), key="seconds")
+    seed = right.number_input(
+        "Seed", 0, 2**31 - 1, step=1, key="seed", help="the same seed makes the same track"
+    )
+    left, right = st.columns(2)
+    statuses = {e: get_engine_status(e) for e in ENGINES}
+    engine = left.selectbox(
+        "Engine",
+        ENGINES,
+        key="engine",
+        format_func=lambda e: (
+            ("Composer" if e == "composer" else "MusicGen (CC-BY-NC)")
+            + ("" if statuses[e].available else " — unavailable")
+        ),
+    )
+    strategy = right.selectbox(
+        "Closed loop",
+        list(STRATEGIES),
+        key="strategy",
+        format_func=STRATEGIES.get,
+        help="best of N keeps the candidate closest to the target; calibration searches the "
+        "engine's internal weight until the measured blend matches the one asked for",
+    )
+    n_candidates = (
+        st.slider("N candidates", 2, 8, key="n")
+        if strategy == "best_of_n"
+        else defaults.N_CANDIDATES
+    )
+    status = statuses[engine]
+    go = st.button("Generate", type="primary", disabled=not status.available, key="generate")
+    if engine == "musicgen":
+        if status.available:
+            st.caption(services.MUSICGEN_LICENCE)
+        else:
+            st.info(services.web_engine_message(status))
+    if not (go or state.pop("run_now", False)) or not status.available:
+        return None
+    return {
+        "genre_a": genre_a,
+        "genre_b": genre_b,
+        "alpha": percent / 100,
+        "seconds": seconds,
+        "seed": int(seed),
+        "engine": engine,
+        "strategy": strategy,
+        "n_candidates": n_candidates,
+    }
 
 
 def blend_tab() -> None:
     state = _state()
-    left, right = st.columns([1, 2])
+    st.pills(
+        "Try a preset",
+        list(PRESETS),
+        key="preset",
+        on_change=_apply_preset,
+        help="Sets the genres and the blend, and makes it at once",
+    )
+    left, right = st.columns([1, 2], gap="large")
     with left:
-        genre_a = st.selectbox("Genre A", GENRES, index=GENRES.index("jazz"), key="genre_a")
-        genre_b = st.selectbox("Genre B", GENRES, index=GENRES.index("metal"), key="genre_b")
-        percent = st.select_slider(
-            "Blend",
-            options=list(range(0, 101, 5)),
-            value=70,
-            key="alpha_percent",
-            format_func=lambda v: blend_label(genre_a, genre_b, v / 100),
-            help="α, the weight of genre A: 100% is pure A, 0% pure B",
-        )
-        engines = ("composer", "musicgen")
-        statuses = {e: get_engine_status(e) for e in engines}
-        engine = st.radio(
-            "Engine",
-            engines,
-            key="engine",
-            horizontal=True,
-            format_func=lambda e: (
-                ("Embedded composer" if e == "composer" else "MusicGen")
-                + ("" if statuses[e].available else " (unavailable)")
-            ),
-        )
-        status = statuses[engine]
-        if engine == "musicgen":
-            st.warning(services.MUSICGEN_LICENCE)
-            if not status.available:
-                st.error(f"MusicGen is unavailable: {status.reason}")
-        seconds = st.slider(
-            "Duration (s)", 3, int(services.MAX_GENERATE_SECONDS), 20, key="seconds"
-        )
-        seed = st.number_input("Seed", 0, 2**31 - 1, 1, step=1, key="seed")
-        strategy = st.radio(
-            "Closed loop",
-            ("plain", "best_of_n", "calibrate"),
-            key="strategy",
-            format_func={
-                "plain": "one take",
-                "best_of_n": "best of N seeds",
-                "calibrate": "calibrate the blend",
-            }.get,
-            help="best of N keeps the candidate closest to the target (JS); calibration searches "
-            "the engine's internal weight until the measured blend matches the one asked for",
-        )
-        n_candidates = st.slider("N candidates", 2, 8, 4, key="n") if strategy == "best_of_n" else 4
-        go = st.button("Generate", type="primary", disabled=not status.available, key="generate")
+        request = blend_controls(state)
     with right:
-        if go:
+        if request is not None:
             bar = st.progress(0.0, text="composing…")
             try:
                 run = services.run_blend(
-                    genre_a,
-                    genre_b,
-                    percent / 100,
-                    seconds,
-                    int(seed),
-                    engine=engine,
-                    strategy=strategy,
-                    n_candidates=n_candidates,
-                    generator=get_generator(engine),
+                    **request,
+                    generator=get_generator(request["engine"]),
                     classifier=get_classifier(),
                     progress=_progress_callback(bar),
                 )
-            except EngineUnavailableError as exc:
-                st.error(services.engine_unavailable_message(exc))
+            except EngineUnavailableError:
+                st.info(services.web_engine_message(get_engine_status(request["engine"])))
                 return
             except GenreBlenderError as exc:
                 st.error(str(exc))
                 return
             finally:
                 bar.empty()
-            state["current"] = run
-            state["history"] = ([run] + state["history"])[:HISTORY_LIMIT]
+            _remember(run)
         if state["current"] is not None:
             show_run(state["current"], "current")
         else:
-            st.info("Choose two genres and a blend, then press Generate.")
+            st.caption(
+                "An example to start from: 70% jazz · 30% metal. Pick a preset, or choose two "
+                "genres and a blend and press Generate."
+            )
+            show_run(example_run(), "example")
 
 
 def classify_tab() -> None:
@@ -241,40 +389,48 @@ def classify_tab() -> None:
         "Audio file", type=[e.lstrip(".") for e in services.UPLOAD_EXTENSIONS], key="upload"
     )
     if upload is None:
+        st.info("Upload a song to see which genres the classifier hears in it, and when.")
         return
+    data = upload.getvalue()
+    st.audio(data, format=AUDIO_TYPES.get(Path(upload.name).suffix.lower(), "audio/wav"))
     try:
         with st.spinner("Listening…"):
-            result = services.classify_upload(upload.name, upload.getvalue(), get_classifier())
+            result = services.classify_upload(upload.name, data, get_classifier())
     except GenreBlenderError as exc:
         st.error(str(exc))
         return
     ranked = sorted(result.distribution.items(), key=lambda kv: -kv[1])
     st.subheader(f"Top genre: {result.top_genre} ({ranked[0][1]:.0%})")
-    st.bar_chart(
-        pd.DataFrame({"probability": result.probabilities}, index=list(result.genres)), height=240
+    st.caption(
+        "Next: "
+        + ", ".join(f"{g} {p:.0%}" for g, p in ranked[1:4])
+        + f" · {result.duration_s:.0f} s"
     )
+    st.altair_chart(charts.distribution_chart(None, result.distribution), width="stretch")
     if len(result.segment_probabilities) > 1:
         st.markdown("**Over time** (analysis windows of the model, 50% overlap)")
         centres = (result.segment_starts_s + result.segment_ends_s) / 2
-        st.line_chart(
-            pd.DataFrame(
-                result.segment_probabilities,
-                columns=list(result.genres),
-                index=pd.Index(centres.round(1), name="seconds"),
-            ),
-            height=260,
-        )
+        frame = pd.DataFrame(result.segment_probabilities, columns=list(result.genres))
+        frame.insert(0, "seconds", centres.round(1))
+        st.altair_chart(charts.timeline_chart(frame), width="stretch")
     else:
         st.caption("One analysis window: the file is not longer than the model's 30-s window.")
 
 
 def sweep_tab() -> None:
-    cols = st.columns(4)
-    genre_a = cols[0].selectbox("Genre A", GENRES, index=GENRES.index("classical"), key="sw_a")
-    genre_b = cols[1].selectbox("Genre B", GENRES, index=GENRES.index("hiphop"), key="sw_b")
-    points = cols[2].slider("α values", 3, services.MAX_SWEEP_POINTS, 5, key="sw_points")
-    seconds = cols[3].slider("Seconds per track", 3, 30, 8, key="sw_seconds")
-    if st.button("Run sweep", key="sw_go"):
+    state = _state()
+    cols = st.columns(6)
+    genre_a = cols[0].selectbox("Genre A", GENRES, key="sw_a")
+    genre_b = cols[1].selectbox("Genre B", GENRES, key="sw_b")
+    points = cols[2].slider("α values", 3, services.MAX_SWEEP_POINTS, key="sw_points")
+    seconds = cols[3].slider("Seconds per track", 3, 30, key="sw_seconds")
+    n_seeds = cols[4].slider("Seeds", 1, services.MAX_SWEEP_SEEDS, key="sw_seeds")
+    first = cols[5].number_input("First seed", 0, 2**31 - 1, step=1, key="sw_seed")
+    st.caption(
+        f"{points} blends from pure {genre_b} to pure {genre_a}, each with {n_seeds} seed"
+        f"{'s' if n_seeds > 1 else ''}: {points * n_seeds} tracks, the embedded composer."
+    )
+    if st.button("Run sweep", key="sw_go", type="primary"):
         alphas = [round(i / (points - 1), 3) for i in range(points)]
         bar = st.progress(0.0, text="sweeping…")
         try:
@@ -283,9 +439,9 @@ def sweep_tab() -> None:
                 genre_b,
                 alphas,
                 seconds,
-                0,
-                get_generator("composer"),
-                get_classifier(),
+                seeds=range(int(first), int(first) + n_seeds),
+                generator=get_generator("composer"),
+                classifier=get_classifier(),
                 progress=_progress_callback(bar),
             )
         except GenreBlenderError as exc:
@@ -293,16 +449,20 @@ def sweep_tab() -> None:
             return
         finally:
             bar.empty()
-        st.session_state["sweep"] = (genre_a, genre_b, rows)
-    if "sweep" in st.session_state:
-        genre_a, genre_b, rows = st.session_state["sweep"]
-        frame = pd.DataFrame(rows)
-        curve = pd.DataFrame(
-            {"α̂ heard": frame["alpha_hat"].to_numpy(), "ideal (α̂ = α)": frame["alpha"].to_numpy()},
-            index=pd.Index(frame["alpha"], name="α asked"),
-        )
+        state["sweep"] = (genre_a, genre_b, rows)
+    if "sweep" not in state:
+        return
+    genre_a, genre_b, rows = state["sweep"]
+    frame = pd.DataFrame(
+        [{k: v for k, v in r.items() if k not in ("wav", "predicted")} for r in rows]
+    )
+    frame["right genres on top"] = [
+        right_genres_on_top(r["predicted"], genre_a, genre_b, r["alpha"]) for r in rows
+    ]
+    chart_col, listen_col = st.columns([3, 2], gap="large")
+    with chart_col:
         st.markdown(f"**Response curve: {genre_a} (α) vs {genre_b} (1 − α)**")
-        st.line_chart(curve, height=280)
+        st.altair_chart(charts.response_chart(frame), width="stretch")
         from scipy.stats import spearmanr
 
         rho = (
@@ -311,40 +471,78 @@ def sweep_tab() -> None:
             else float("nan")
         )
         st.caption(
-            f"Spearman(α, α̂) = {rho:.2f} · mean |α̂ − α| = "
+            f"Dots: each track; line: the mean over seeds; dashed: α̂ = α. "
+            f"Spearman(α, α̂) = {rho:.2f} (1 = the heard blend follows α) · mean |α̂ − α| = "
             f"{(frame['alpha_hat'] - frame['alpha']).abs().mean():.2f}"
         )
-        st.dataframe(frame[["alpha", "alpha_hat", "js", "leakage", "top2_match"]], hide_index=True)
+    with listen_col:
+        choice = st.selectbox(
+            "Listen to a point",
+            range(len(rows)),
+            key="sw_listen",
+            format_func=lambda i: (
+                f"{blend_label(genre_a, genre_b, rows[i]['alpha'])} · seed {rows[i]['seed']}"
+                f" — heard α̂ {rows[i]['alpha_hat']:.2f}"
+            ),
+        )
+        st.audio(rows[choice]["wav"], format="audio/wav")
+        st.altair_chart(
+            charts.distribution_chart(
+                {g: 0.0 for g in GENRES}
+                | {genre_b: 1 - rows[choice]["alpha"]}
+                | {genre_a: rows[choice]["alpha"] if genre_a != genre_b else 1.0},
+                rows[choice]["predicted"],
+                height=200,
+            ),
+            width="stretch",
+        )
+    st.dataframe(
+        frame[["alpha", "seed", "alpha_hat", "js", "leakage", "right genres on top"]],
+        hide_index=True,
+    )
 
 
 def history_tab() -> None:
-    history = _state()["history"]
+    state = _state()
+    history = state["history"]
     if not history:
-        st.info("Your generations in this session appear here.")
+        st.info("Your generations in this session appear here, to compare side by side.")
         return
-    labels = [f"{i + 1}. {run.label}" for i, run in enumerate(history)]
-    chosen = st.multiselect("Compare", labels, default=labels[: min(2, len(labels))], key="compare")
+    by_id = {run.run_id: run for run in history}
+    # a selection of runs that the history limit dropped would be refused by the widget
+    state["compare"] = [i for i in state["compare"] if i in by_id]
+    chosen = st.multiselect(
+        "Compare",
+        list(reversed(by_id)),
+        key="compare",
+        format_func=lambda i: _run_title(by_id[i]),
+        max_selections=4,
+    )
     if not chosen:
         return
     cols = st.columns(len(chosen))
-    for col, label in zip(cols, chosen, strict=True):
-        run = history[labels.index(label)]
+    for col, run_id in zip(cols, chosen, strict=True):
+        run = by_id[run_id]
         with col:
-            st.markdown(f"**{label}**")
+            st.markdown(f"**{_run_title(run)}**")
+            show_verdict(run)
             m = run.evaluation["metrics"]
             st.markdown(f"α̂ {m['alpha_hat']:.2f} · JS {m['js']:.3f} · leakage {m['leakage']:.2f}")
             st.audio(run.wav, format="audio/wav")
-            distribution_chart(
-                list(run.evaluation["target"]),
-                list(run.evaluation["target"].values()),
-                list(run.evaluation["predicted"].values()),
+            st.altair_chart(
+                charts.distribution_chart(run.evaluation["target"], run.evaluation["predicted"]),
+                width="stretch",
             )
+    st.caption("All charts share one scale (0 to 1), so bars can be compared across runs.")
 
 
 def main() -> None:
     st.set_page_config(page_title="GenreBlender", page_icon="🎛️", layout="wide")
-    st.title("GenreBlender")
-    st.caption("Blend two genres, listen, and see what a genre classifier hears.")
+    st.markdown("### GenreBlender")
+    st.caption(
+        "Pick two genres and a blend: GenreBlender composes a new track that should sound like "
+        "it, then a genre classifier trained on GTZAN listens and says whether the blend landed."
+    )
     listener_picker()
     tabs = st.tabs(["Blend", "Classify", "Sweep", "History"])
     with tabs[0]:

@@ -12,19 +12,7 @@ import html
 
 import numpy as np
 
-# Tableau-10: distinct, colour-blind-friendly, and the order Altair/Vega use by default.
-GENRE_COLOURS = (
-    "#4e79a7",
-    "#f28e2b",
-    "#e15759",
-    "#76b7b2",
-    "#59a14f",
-    "#edc948",
-    "#b07aa1",
-    "#ff9da7",
-    "#9c755f",
-    "#bab0ac",
-)
+from genreblender.palette import GENRE_COLOURS
 
 
 def player_html(
@@ -46,7 +34,8 @@ def player_html(
 
     centres = [0.5 * (s["start_s"] + s["end_s"]) for s in segments]
     lines = []
-    for genre, colour in zip(genres, GENRE_COLOURS, strict=False):
+    for genre in genres:
+        colour = GENRE_COLOURS[genre]
         values = [s["probabilities"][genre] for s in segments]
         if len(values) == 1:  # one window: a flat line across it
             pts = [
@@ -60,13 +49,13 @@ def player_html(
         weight = 3 if genre in highlight else 1.5
         path = " ".join(f"{px:.1f},{py:.1f}" for px, py in pts)
         lines.append(
-            f'<polyline points="{path}" fill="none" stroke="{colour}" '
+            f'<polyline data-genre="{html.escape(genre)}" points="{path}" fill="none" stroke="{colour}" '
             f'stroke-width="{weight}"><title>{html.escape(genre)}</title></polyline>'
         )
     legend = "".join(
         f'<span style="color:{c};margin-right:10px;font-weight:{700 if g in highlight else 400}">'
         f"■ {html.escape(g)}</span>"
-        for g, c in zip(genres, GENRE_COLOURS, strict=False)
+        for g, c in ((g, GENRE_COLOURS[g]) for g in genres)
     )
     ticks = "".join(
         f'<text x="{x(t):.1f}" y="{top + plot_h + 16}" font-size="11" text-anchor="middle">{t:g}s</text>'
@@ -79,7 +68,8 @@ def player_html(
     )
     audio_b64 = base64.b64encode(wav).decode()
     return f"""
-<div style="font-family:sans-serif">
+<style>html,body{{margin:0;overflow:hidden}}</style>
+<div style="font-family:sans-serif;padding:2px">
 <audio id="gb-audio" controls style="width:100%" src="data:audio/wav;base64,{audio_b64}"></audio>
 <svg id="gb-timeline" width="100%" viewBox="0 0 {width} {plot_h + 30}" role="img"
      aria-label="genre probabilities over time">

@@ -6,7 +6,8 @@ import argparse
 import json
 import sys
 
-from genreblender.cli.generate import add_blend_arguments, engine_options
+from genreblender import defaults
+from genreblender.cli.generate import add_blend_arguments, check_blend_arguments, engine_options
 from genreblender.cli.listener_option import add_listener_argument
 
 #: the independent judge that scores every blend beside the classifier (``--no-judge`` skips it)
@@ -23,16 +24,20 @@ def register(subparsers) -> None:
             "distribution beside the predicted one with the blend metrics."
         ),
     )
-    add_blend_arguments(parser, default_a="jazz", default_b="metal")
-    parser.set_defaults(alpha=0.7)
+    add_blend_arguments(parser)
     parser.add_argument(
         "--strategy",
         choices=("plain", "best_of_n", "calibrate"),
-        default="plain",
-        help="plain: one generation; best_of_n: keep the closest of N seeds; "
+        default=defaults.STRATEGY,
+        help="plain: one generation (default); best_of_n: keep the closest of N seeds; "
         "calibrate: search the internal weight so the measured blend matches alpha",
     )
-    parser.add_argument("--n", type=int, default=4, help="candidates for best_of_n (default 4)")
+    parser.add_argument(
+        "--n",
+        type=int,
+        default=defaults.N_CANDIDATES,
+        help=f"candidates for best_of_n (default {defaults.N_CANDIDATES})",
+    )
     parser.add_argument(
         "-o", "--output", default="out/blend.wav", help="output .wav (default out/blend.wav)"
     )
@@ -58,6 +63,7 @@ def _bar(p: float, width: int = 24) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
+    check_blend_arguments(args)
     from tqdm import tqdm
 
     from genreblender.genres import blend_label
@@ -77,7 +83,10 @@ def run(args: argparse.Namespace) -> int:
         from genreblender.evaluation.judges import MusicnnJudge
 
         ears.append(MusicnnJudge(JUDGE_MODEL))
-    with tqdm(total=total, desc="generating", unit="track", disable=args.json, leave=False) as bar:
+    # a bar only on a terminal: in a log or a pipe its carriage returns would run into the
+    # next line (an error message); it stays on screen when done, as a record of the work
+    show_bar = not args.json and sys.stderr.isatty()
+    with tqdm(total=total, desc="generating", unit="track", disable=not show_bar) as bar:
 
         def progress(done: int, total: int) -> None:
             bar.total = total
@@ -108,8 +117,13 @@ def run(args: argparse.Namespace) -> int:
     meta = outcome.result.metadata
     print(
         f"\n{blend_label(meta['genre_a'], meta['genre_b'], args.alpha)}  "
-        f"({args.engine}, seed {meta['seed']}, {args.seconds:g} s, strategy {args.strategy}, "
-        f"heard by {evaluation.classification.model.get('listener', '?')})"
+        f"({args.engine}, seed {meta['seed']}, {args.seconds:g} s, strategy {args.strategy}"
+        + (
+            f", internal weight {outcome.internal_alpha:.2f}"
+            if args.strategy == "calibrate"
+            else ""
+        )
+        + f", heard by {evaluation.classification.model.get('listener', '?')})"
     )
     print(f"\n{'genre':<10} {'target':>7} {'predicted':>9}")
     genres = evaluation.classification.genres

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
 from genreblender.cli.listener_option import add_listener_argument
 
@@ -21,7 +22,28 @@ def register(subparsers) -> None:
     parser.set_defaults(func=run)
 
 
+def _missing(path: str) -> str | None:
+    """Why ``path`` cannot be read, checked before the model (and torch) load; None if it can."""
+    p = Path(path)
+    if not p.exists():
+        return f"{path}: no such file"
+    if not p.is_file():
+        return f"{path}: not a file"
+    return None
+
+
 def run(args: argparse.Namespace) -> int:
+    from genreblender.errors import AudioError
+
+    problems = {path: _missing(path) for path in args.files}
+    readable = [path for path, problem in problems.items() if problem is None]
+    if not readable:  # nothing to classify: answer now, without loading the model
+        if len(args.files) == 1:
+            raise AudioError(problems[args.files[0]])
+        for path, problem in problems.items():
+            print(f"{path}: error: {problem.removeprefix(f'{path}: ')}", file=sys.stderr)
+        return 1
+
     from genreblender.classification.listeners import get_listener
     from genreblender.errors import GenreBlenderError
 
@@ -29,10 +51,14 @@ def run(args: argparse.Namespace) -> int:
     results, failures = [], 0
     for path in args.files:
         try:
+            if problems[path] is not None:
+                raise AudioError(problems[path])
             result = model.classify(path)
         except GenreBlenderError as exc:
             failures += 1
-            print(f"{path}: error: {exc}", file=sys.stderr)
+            # audio errors name the path already: say it once
+            message = str(exc).removeprefix(f"{path}: ")
+            print(f"{path}: error: {message}", file=sys.stderr)
             if args.json:
                 results.append({"file": path, "error": str(exc)})
             continue

@@ -23,6 +23,15 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from genreblender.errors import InvalidInputError
+
+    if not Path(args.path).exists():  # before torch and the listeners load
+        raise InvalidInputError(
+            f"{args.path} does not exist; give a feature table, a mel-image folder or an "
+            "audio folder"
+        )
     from genreblender.classification.evaluate import evaluate
 
     report = evaluate(args.path, listener=args.listener, progress=not args.json)

@@ -5,48 +5,89 @@ from __future__ import annotations
 import argparse
 import sys
 
+# Light modules only at import time (no numpy): `--help` and argument errors answer at once.
+from genreblender import defaults
 from genreblender.generation.registry import DEFAULT_ENGINE, ENGINES
 from genreblender.genres import GENRES
 
 
-def add_blend_arguments(
-    parser: argparse.ArgumentParser, default_a: str | None = None, default_b: str | None = None
-) -> None:
-    """Arguments shared by every command that makes a blend (generate, blend)."""
+def add_blend_arguments(parser: argparse.ArgumentParser) -> None:
+    """Arguments shared by every command that makes a blend (generate, blend); their defaults
+    are :mod:`genreblender.defaults`, the same as the web app's and the HTTP API's."""
     parser.add_argument(
         "--a",
         dest="genre_a",
-        required=default_a is None,
-        default=default_a,
-        help=f"genre A ({', '.join(GENRES)})" + (f"; default {default_a}" if default_a else ""),
+        default=defaults.GENRE_A,
+        help=f"genre A: {', '.join(GENRES)} (default {defaults.GENRE_A})",
     )
     parser.add_argument(
         "--b",
         dest="genre_b",
-        required=default_b is None,
-        default=default_b,
-        help="genre B" + (f"; default {default_b}" if default_b else ""),
+        default=defaults.GENRE_B,
+        help=f"genre B, same choices (default {defaults.GENRE_B})",
     )
     parser.add_argument(
-        "--alpha", type=float, default=0.5, help="weight of genre A in [0, 1] (default 0.5)"
+        "--alpha",
+        type=float,
+        default=defaults.ALPHA,
+        help=f"weight of genre A in [0, 1]: 1 is pure A, 0 pure B (default {defaults.ALPHA:g})",
     )
-    parser.add_argument("--seconds", type=float, default=30.0, help="duration (default 30)")
-    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    parser.add_argument(
+        "--seconds",
+        type=float,
+        default=defaults.SECONDS,
+        help=f"duration in seconds (default {defaults.SECONDS:g})",
+    )
+    parser.add_argument(
+        "--seed", type=int, default=defaults.SEED, help=f"random seed (default {defaults.SEED})"
+    )
     parser.add_argument(
         "--engine",
         choices=ENGINES,
         default=DEFAULT_ENGINE,
         help="composer: embedded, offline (default); musicgen: Meta's MusicGen (CC-BY-NC 4.0 weights)",
     )
-    group = parser.add_argument_group("musicgen options")
-    group.add_argument("--model", default=None, help="model id or local directory")
-    group.add_argument("--mode", choices=("prompt", "embedding"), default=None)
-    group.add_argument("--guidance-scale", type=float, default=None)
-    group.add_argument("--top-k", type=int, default=None)
-    group.add_argument("--temperature", type=float, default=None)
+    group = parser.add_argument_group("musicgen options (with --engine musicgen)")
+    group.add_argument(
+        "--model",
+        default=None,
+        help="Hugging Face model id or a local folder saved with save_pretrained "
+        "(default facebook/musicgen-small)",
+    )
+    group.add_argument(
+        "--mode",
+        choices=("prompt", "embedding"),
+        default=None,
+        help="prompt: one weighted text prompt ('70%% jazz and 30%% metal'); embedding: "
+        "interpolate the text-encoder states of the two genre prompts by alpha (default)",
+    )
+    group.add_argument(
+        "--guidance-scale",
+        type=float,
+        default=None,
+        help="classifier-free guidance: how strongly the text steers the music (default 3)",
+    )
+    group.add_argument(
+        "--top-k", type=int, default=None, help="sample from the k most likely tokens (default 250)"
+    )
+    group.add_argument(
+        "--temperature",
+        type=float,
+        default=None,
+        help="sampling temperature: higher is more varied (default 1.0)",
+    )
     group.add_argument("--device", default=None, help="cuda, mps or cpu (default: auto)")
     group = parser.add_argument_group("composer options")
     group.add_argument("--soundfont", default=None, help="a General MIDI .sf2 to render with")
+
+
+def check_blend_arguments(args: argparse.Namespace) -> None:
+    """Refuse a bad genre or alpha before any heavy import (numpy, torch, the models)."""
+    from genreblender.genres import validate_alpha, validate_genre
+
+    args.genre_a = validate_genre(args.genre_a)
+    args.genre_b = validate_genre(args.genre_b)
+    args.alpha = validate_alpha(args.alpha)
 
 
 def engine_options(args: argparse.Namespace) -> dict:
@@ -79,6 +120,7 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    check_blend_arguments(args)
     from genreblender.generation.base import validate_request
     from genreblender.generation.registry import get_generator
     from genreblender.generation.writer import check_output_path, write_track

@@ -55,10 +55,15 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from genreblender.errors import InvalidInputError
+
+    if not Path(args.data).exists():  # before torch and the training code load
+        raise InvalidInputError(
+            f"{args.data} does not exist; give a feature table .csv or a folder"
+        )
     from genreblender.classification import recipe
     from genreblender.classification.table import read_table
     from genreblender.classification.training import TrainConfig
-    from genreblender.errors import InvalidInputError
     from genreblender.paths import shared_data_dir
 
     data = Path(args.data)

@@ -19,6 +19,7 @@ import pandas as pd
 from genreblender.evaluation.metrics import METRIC_DOCS
 from genreblender.evaluation.summary import read_results, summarize
 from genreblender.genres import GENRES
+from genreblender.palette import GENRE_COLOURS, REFERENCE_COLOUR, TARGET_COLOUR
 
 REPORT_FILE = "report.html"
 
@@ -102,13 +103,16 @@ def response_curves(results: pd.DataFrame, summary: dict[str, Any]) -> str:
     for ax, key in zip(axes.ravel(), keys, strict=False):
         a, b = key.split(":")
         frame = results[(results.genre_a == a) & (results.genre_b == b)]
-        ax.plot([0, 1], [0, 1], color="#bbb", lw=1, ls="--")
-        ax.scatter(frame["alpha"], frame["alpha_hat"], s=8, color="#e15759", alpha=0.5)
+        # genre colours are for genres only: the curves are neutral ink, the ideal a dashed grey
+        ax.plot([0, 1], [0, 1], color=REFERENCE_COLOUR, lw=1, ls="--")
+        ax.scatter(frame["alpha"], frame["alpha_hat"], s=8, color=TARGET_COLOUR, alpha=0.35)
         curve = frame.groupby("alpha")["alpha_hat"].mean()
-        ax.plot(curve.index, curve.values, color="#e15759", lw=2, label="classifier")
+        ax.plot(curve.index, curve.values, color=TARGET_COLOUR, lw=2, label="classifier")
         if "judge_alpha_hat" in frame and frame["judge_alpha_hat"].notna().any():
             judge = frame.groupby("alpha")["judge_alpha_hat"].mean()
-            ax.plot(judge.index, judge.values, color="#4e79a7", lw=1.5, label="judge")
+            ax.plot(
+                judge.index, judge.values, color=REFERENCE_COLOUR, lw=1.5, ls="-.", label="judge"
+            )
         rho = summary["pairs"][key].get("spearman")
         ax.set_title(f"{a} vs {b}  ρ={'n/a' if rho is None else f'{rho:.2f}'}", fontsize=8)
         ax.set_xlim(-0.05, 1.05)
@@ -136,8 +140,9 @@ def distribution_bars(results: pd.DataFrame, n_tracks: int = 4) -> str:
         target[GENRES.index(row.genre_b)] += 1 - row.alpha
         predicted = [row[f"p_{g}"] for g in GENRES]
         x = np.arange(len(GENRES))
-        ax.bar(x - 0.2, target, 0.4, color="#9aa5b1", label="target")
-        ax.bar(x + 0.2, predicted, 0.4, color="#e15759", label="predicted")
+        # predicted bars in each genre's colour (as in the app), the target as an outline
+        ax.bar(x, predicted, 0.7, color=[GENRE_COLOURS[g] for g in GENRES], label="predicted")
+        ax.bar(x, target, 0.7, fill=False, edgecolor=TARGET_COLOUR, lw=1.2, ls="--", label="target")
         ax.set_xticks(x, GENRES, rotation=60, fontsize=7)
         ax.set_ylim(0, 1)
         ax.set_title(

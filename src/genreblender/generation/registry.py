@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from genreblender.errors import EngineUnavailableError, InvalidInputError
-from genreblender.generation.base import Generator
+
+if TYPE_CHECKING:  # only for the annotation: importing base would load numpy
+    from genreblender.generation.base import Generator
 
 #: Engine names accepted by :func:`get_generator`; the first is the default.
 ENGINES: tuple[str, ...] = ("composer", "musicgen")
-DEFAULT_ENGINE = "composer"
+DEFAULT_ENGINE = ENGINES[0]
 
 
 def get_generator(name: str = DEFAULT_ENGINE, **options: Any) -> Generator:

@@ -1,0 +1,86 @@
+"""The page's charts (Altair), all drawn with the one genre palette and the same y-scale, so two
+charts side by side can be compared by eye and a genre has one colour everywhere."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from genreblender.genres import GENRES
+from genreblender.palette import GENRE_COLOURS, REFERENCE_COLOUR, TARGET_COLOUR
+
+#: Probabilities are always drawn on [0, 1]: a shared scale, whichever run is shown.
+PROBABILITY_SCALE = alt.Scale(domain=[0, 1])
+GENRE_SCALE = alt.Scale(domain=list(GENRES), range=[GENRE_COLOURS[g] for g in GENRES])
+
+
+def distribution_chart(
+    target: dict[str, float] | None, predicted: dict[str, float], height: int = 230
+) -> alt.Chart:
+    """Predicted probability per genre as bars in the genre's colour; the target (the blend
+    asked for) as a dashed outline over them."""
+    frame = pd.DataFrame(
+        {
+            "genre": list(predicted),
+            "predicted": list(predicted.values()),
+            "target": [target.get(g, 0.0) for g in predicted] if target else 0.0,
+        }
+    )
+    x = alt.X("genre:N", sort=list(GENRES), title=None, axis=alt.Axis(labelAngle=-40))
+    bars = (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=x,
+            y=alt.Y("predicted:Q", scale=PROBABILITY_SCALE, title="probability"),
+            color=alt.Color("genre:N", scale=GENRE_SCALE, legend=None),
+            tooltip=["genre", alt.Tooltip("predicted:Q", format=".1%", title="heard")]
+            + ([alt.Tooltip("target:Q", format=".0%", title="asked")] if target else []),
+        )
+    )
+    if not target:
+        return bars.properties(height=height)
+    outline = (
+        alt.Chart(frame[frame["target"] > 0])
+        .mark_bar(fillOpacity=0, stroke=TARGET_COLOUR, strokeWidth=2, strokeDash=[5, 3])
+        .encode(x=x, y=alt.Y("target:Q", scale=PROBABILITY_SCALE))
+    )
+    return alt.layer(bars, outline).properties(height=height)
+
+
+def timeline_chart(frame: pd.DataFrame, height: int = 240) -> alt.Chart:
+    """Genre probabilities per analysis window: ``frame`` has ``seconds`` + one column per
+    genre."""
+    long = frame.melt("seconds", var_name="genre", value_name="probability")
+    return (
+        alt.Chart(long)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("seconds:Q", title="seconds (window centre)"),
+            y=alt.Y("probability:Q", scale=PROBABILITY_SCALE),
+            color=alt.Color("genre:N", scale=GENRE_SCALE, sort=list(GENRES)),
+            tooltip=["genre", "seconds", alt.Tooltip("probability:Q", format=".1%")],
+        )
+        .properties(height=height)
+    )
+
+
+def response_chart(rows: pd.DataFrame, height: int = 280) -> alt.Chart:
+    """α asked → α̂ heard: every track as a dot, the mean over seeds as a line, the ideal
+    α̂ = α dashed. Neutral colours: these are not genres."""
+    base = alt.Chart(rows)
+    x = alt.X("alpha:Q", scale=alt.Scale(domain=[0, 1]), title="α asked")
+    ideal = (
+        alt.Chart(pd.DataFrame({"alpha": [0.0, 1.0], "alpha_hat": [0.0, 1.0]}))
+        .mark_line(color=REFERENCE_COLOUR, strokeDash=[6, 4])
+        .encode(x=x, y="alpha_hat:Q")
+    )
+    dots = base.mark_circle(color=TARGET_COLOUR, opacity=0.45, size=50).encode(
+        x=x,
+        y=alt.Y("alpha_hat:Q", scale=PROBABILITY_SCALE, title="α̂ heard"),
+        tooltip=["alpha", "seed", alt.Tooltip("alpha_hat:Q", format=".2f")],
+    )
+    mean = base.mark_line(color=TARGET_COLOUR, strokeWidth=2.5).encode(
+        x=x, y=alt.Y("mean(alpha_hat):Q", scale=PROBABILITY_SCALE)
+    )
+    return alt.layer(ideal, dots, mean).properties(height=height)

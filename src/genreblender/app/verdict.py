@@ -1,0 +1,88 @@
+"""A plain-words verdict on one measured blend: did it land, and by how much.
+
+The page shows this above the numbers, so a visitor who does not read divergences still knows
+what happened. ``evaluation.metrics`` will carry its own ``landed`` and ``on_target_mass``
+fields; when a metrics dict has them they are used as they are, and the thresholds below only
+stand in until then (one function to switch, :func:`blend_verdict`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from genreblender.genres import blend_label
+
+#: A blend lands when the asked-for genres lead the prediction, hold at least this share of it,
+MIN_ON_TARGET_MASS = 0.5
+#: and the heard weight α̂ is within this distance of the asked α.
+MAX_ALPHA_ERROR = 0.15
+
+
+@dataclass(frozen=True)
+class Verdict:
+    landed: bool
+    #: p(A) + p(B) (p(A) when A = B): the share of the prediction on the asked-for genres.
+    on_target_mass: float
+    #: |α̂ − α|, the distance between the blend heard and the blend asked for.
+    alpha_error: float
+    #: A and B lead the prediction (for a pure α = 1 or 0 track: A, resp. B, is on top).
+    right_genres_on_top: bool
+    headline: str
+    details: str
+
+
+def asked_genres(genre_a: str, genre_b: str, alpha: float) -> list[str]:
+    """The genres a blend asks for: both for 0 < α < 1, else the one with all the weight."""
+    if genre_a == genre_b or alpha >= 1.0:
+        return [genre_a]
+    if alpha <= 0.0:
+        return [genre_b]
+    return [genre_a, genre_b]
+
+
+def right_genres_on_top(predicted: dict[str, float], genre_a: str, genre_b: str, alpha) -> bool:
+    """The asked-for genres lead: for 0 < α < 1, A and B are the two most probable; for a pure
+    track (α = 1, α = 0 or A = B) the one genre asked for is the most probable.
+
+    (``top2_match`` asks for A and B on top even at α = 1, where B is not asked for at all.)
+    """
+    asked = asked_genres(genre_a, genre_b, alpha)
+    ranked = sorted(predicted, key=lambda g: -predicted[g])
+    return set(ranked[: len(asked)]) == set(asked)
+
+
+def blend_verdict(
+    metrics: dict, predicted: dict[str, float], genre_a: str, genre_b: str, alpha: float
+) -> Verdict:
+    """The verdict on one blend from its metrics dict and predicted distribution."""
+    asked = asked_genres(genre_a, genre_b, alpha)
+    on_top = right_genres_on_top(predicted, genre_a, genre_b, alpha)
+    mass = float(metrics.get("on_target_mass", sum(predicted[g] for g in asked)))
+    error = abs(metrics["alpha_hat"] - alpha) if genre_a != genre_b else 0.0
+    landed = metrics.get("landed")
+    if landed is None:
+        landed = on_top and mass >= MIN_ON_TARGET_MASS and error <= MAX_ALPHA_ERROR
+    names = " and ".join(asked)
+    if genre_a == genre_b:
+        headline = f"{genre_a} makes up {mass:.0%} of what the classifier heard"
+    else:
+        points = round(100 * error)
+        heard = blend_label(genre_a, genre_b, metrics["alpha_hat"])
+        asked_label = blend_label(genre_a, genre_b, alpha)
+        headline = f"the classifier heard {heard}" + (
+            f", {points} points from the {asked_label} asked for" if points else ", as asked"
+        )
+    reasons = [f"{mass:.0%} of what it heard is {names}"]
+    others = sorted((g for g in predicted if g not in asked), key=lambda g: -predicted[g])
+    if others:
+        reasons.append(f"the strongest other genre is {others[0]} ({predicted[others[0]]:.0%})")
+    if not on_top:
+        reasons.append(f"{names} {'is' if len(asked) == 1 else 'are'} not the top genres")
+    return Verdict(
+        landed=bool(landed),
+        on_target_mass=mass,
+        alpha_error=float(error),
+        right_genres_on_top=on_top,
+        headline=("Landed: " if landed else "Did not land: ") + headline,
+        details="; ".join(reasons) + ".",
+    )

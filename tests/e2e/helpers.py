@@ -1,0 +1,204 @@
+"""Driving the real app in Debian's headless Chromium: start a server, open a browser, pick
+values in Streamlit's widgets. Used by the browser tests and by scripts/screenshots.py."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+#: The window the page is designed for: Generate must be visible without scrolling.
+WINDOW = (1400, 1000)
+
+
+def browser_available() -> bool:
+    return Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def server(args: list[str], health_path: str, log: Path, ready: bytes | None = None):
+    """Run ``genreblender ARGS --port P`` until the block ends; yields its base URL."""
+    port = free_port()
+    with open(log, "w") as handle:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "genreblender.cli.main", *args, "--port", str(port)],
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # so the end can stop the server's whole process group
+        )
+    url = f"http://localhost:{port}"
+    try:
+        for _ in range(240):
+            try:
+                body = urllib.request.urlopen(f"{url}{health_path}", timeout=1).read()
+                if ready is None or body == ready:
+                    break
+            except OSError:
+                time.sleep(0.5)
+            if proc.poll() is not None:
+                raise RuntimeError(f"the server exited: {log.read_text()[-2000:]}")
+        else:
+            raise RuntimeError(f"the server did not start: {log.read_text()[-2000:]}")
+        yield url
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)  # the server and anything it started
+            proc.wait(timeout=20)
+
+
+def chrome(offline: bool = True):
+    """Headless Chromium at :data:`WINDOW`, its console log readable with ``get_log``.
+
+    ``offline`` makes every host but this machine unresolvable, as on a machine without
+    internet: a page that needs a CDN fails here as it would there.
+    """
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--autoplay-policy=no-user-gesture-required",
+    ):
+        options.add_argument(flag)
+    if offline:
+        options.add_argument(
+            "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1"
+        )
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    # the viewport itself (not the outer window) is WINDOW
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": WINDOW[0], "height": WINDOW[1], "deviceScaleFactor": 1, "mobile": False},
+    )
+    return driver
+
+
+def console_problems(driver) -> list[str]:
+    """Console errors, and any message about a deprecation, since the last call (reading the
+    log empties it). Chromium's warnings about Streamlit's own iframe attributes are not ours."""
+    return [
+        entry["message"]
+        for entry in driver.get_log("browser")
+        if entry["level"] == "SEVERE" or "deprecat" in entry["message"].lower()
+    ]
+
+
+def select_box(driver, label):
+    from selenium.webdriver.common.by import By
+
+    for box in driver.find_elements(By.CSS_SELECTOR, 'div[data-testid="stSelectbox"]'):
+        if box.is_displayed() and box.text.startswith(label):
+            return box
+    raise AssertionError(f"no select box labelled {label}")
+
+
+def choose(driver, wait, label, value):
+    """Pick ``value`` in a select box and wait until the page has re-run with it."""
+    from selenium.webdriver.common.keys import Keys
+
+    field = select_box(driver, label).find_element("tag name", "input")
+    field.click()
+    field.send_keys(value)
+    field.send_keys(Keys.ENTER)
+    wait.until(
+        lambda d: (
+            select_box(d, label).find_element("tag name", "input").get_attribute("value") == value
+        )
+    )
+
+
+def slide_to(driver, wait, label, value: int):
+    """Move a slider with the keyboard, one step at a time, until its value is ``value``."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    def current():
+        element = driver.find_element(By.CSS_SELECTOR, f'input[type="range"][aria-label="{label}"]')
+        return element, int(element.get_attribute("value"))
+
+    for _ in range(100):
+        element, now = current()
+        if now == value:
+            return
+        # the range inputs are visually hidden: focus from script, then use the keyboard
+        driver.execute_script("arguments[0].focus()", element)
+        driver.switch_to.active_element.send_keys(Keys.LEFT if now > value else Keys.RIGHT)
+        wait.until(lambda d, before=now: current()[1] != before)
+    raise AssertionError(f"slider {label} did not reach {value}")
+
+
+def open_tab(driver, wait, name: str) -> None:
+    from selenium.webdriver.common.by import By
+
+    tab = driver.find_element(By.XPATH, f"//*[@role='tab'][normalize-space(.)='{name}']")
+    tab.click()
+    wait.until(lambda d: tab.get_attribute("aria-selected") == "true")
+
+
+def button(driver, text: str):
+    from selenium.webdriver.common.by import By
+
+    for element in driver.find_elements(By.XPATH, f"//button[.//p[text()='{text}']]"):
+        if element.is_displayed():
+            return element
+    raise AssertionError(f"no visible button {text!r}")
+
+
+def heading_starting(driver, prefix: str) -> str | None:
+    """The text of a visible h3 that starts with ``prefix`` (a result heading), or None."""
+    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.webdriver.common.by import By
+
+    for _ in range(5):  # the page may re-render between finding an element and reading it
+        try:
+            for h in driver.find_elements(By.TAG_NAME, "h3"):
+                if h.is_displayed() and h.text.startswith(prefix):
+                    return h.text
+            return None
+        except StaleElementReferenceException:
+            time.sleep(0.2)
+    return None
+
+
+def waiter(driver, seconds: float = 180):
+    """A WebDriverWait that retries through Streamlit's re-renders."""
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(
+        driver,
+        seconds,
+        ignored_exceptions=(NoSuchElementException, StaleElementReferenceException),
+    )
+
+
+def wait_idle(driver, wait) -> None:
+    """Until Streamlit has finished the current run (its status widget is gone)."""
+    from selenium.webdriver.common.by import By
+
+    time.sleep(0.3)
+    wait.until(lambda d: not d.find_elements(By.CSS_SELECTOR, '[data-testid="stStatusWidget"]'))
