@@ -2,13 +2,12 @@
 
 import pytest
 
-from genreblender.app.verdict import (
-    MAX_ALPHA_ERROR,
-    MIN_ON_TARGET_MASS,
-    blend_verdict,
-    right_genres_on_top,
+from genreblender.app.verdict import blend_verdict, right_genres_on_top
+from genreblender.evaluation.metrics import (
+    LANDING_ALPHA_TOLERANCE,
+    LANDING_MIN_MASS,
+    blend_metrics,
 )
-from genreblender.evaluation.metrics import blend_metrics
 from genreblender.genres import GENRES
 
 
@@ -44,7 +43,7 @@ def test_a_far_blend_does_not_land(mass, why):
     v = _verdict(_dist(**mass), "jazz", "metal", 0.7)
     assert not v.landed, why
     assert v.headline.startswith("Did not land:")
-    assert v.alpha_error > MAX_ALPHA_ERROR or v.on_target_mass < MIN_ON_TARGET_MASS
+    assert v.alpha_error > LANDING_ALPHA_TOLERANCE or v.on_target_mass < LANDING_MIN_MASS
 
 
 def test_pure_tracks_need_only_their_genre_on_top():
@@ -59,10 +58,9 @@ def test_pure_tracks_need_only_their_genre_on_top():
     assert v.on_target_mass == pytest.approx(0.7)  # only the asked-for genre counts
 
 
-def test_metric_fields_take_precedence_when_present():
+def test_the_landing_rule_decides_the_verdict():
     predicted = _dist(jazz=0.6, metal=0.3)
     metrics = blend_metrics(predicted, "jazz", "metal", 0.7).to_dict()
-    v = blend_verdict(
-        metrics | {"landed": False, "on_target_mass": 0.42}, predicted, "jazz", "metal", 0.7
-    )
-    assert not v.landed and v.on_target_mass == 0.42
+    assert metrics["landed"] and blend_verdict(metrics, predicted, "jazz", "metal", 0.7).landed
+    v = blend_verdict(metrics | {"landed": False}, predicted, "jazz", "metal", 0.7)
+    assert not v.landed and v.headline.startswith("Did not land:")

@@ -127,6 +127,14 @@ class Metrics(_Open):
     alpha_hat: float = Field(description="p(A) / (p(A) + p(B)): the blend the classifier heard")
     leakage: float = Field(description="1 − p(A) − p(B): mass on genres not asked for")
     top2_match: bool = Field(description="A and B are the two most probable genres")
+    on_target_mass: float = Field(description="p(A) + p(B): the mass on the genres asked for")
+    abs_alpha_error: float = Field(description="|α̂ − α|")
+    landed: bool = Field(description="the landing rule's verdict (README, Blend metrics)")
+
+
+class Landing(_Open):
+    landed: bool
+    summary: str = Field(description="'landed' or 'did not land; missed by ...'")
 
 
 class Segment(BaseModel):
@@ -140,7 +148,10 @@ class Evaluation(_Open):
     predicted: dict[str, float] = Field(description="the classifier's track-level distribution")
     metrics: Metrics
     segments: list[Segment] = Field(description="the classifier's analysis windows")
-    judge: dict[str, Any] | None = Field(None, description="the independent judge, when used")
+    landing: Landing | None = Field(None, description="the landing rule, per condition")
+    ears: list[dict[str, Any]] = Field(
+        default_factory=list, description="other listeners (and the judge) that did not steer"
+    )
 
 
 class BlendEcho(_Open):
@@ -157,6 +168,10 @@ class GenerateResponse(BaseModel):
     request: BlendEcho = Field(description="the request as the server understood it")
     metadata: dict[str, Any] = Field(description="the JSON sidecar: engine, versions, choices")
     evaluation: Evaluation
+    verdict: str = Field("", description="'landed' or 'did not land; missed by ...'")
+    closed_loop: dict[str, Any] | None = Field(
+        None, description="objective, goal, whether it was reached and by how much it missed"
+    )
     trials: list[dict[str, Any]] = Field(description="closed-loop candidates (empty for plain)")
     audio_wav_base64: str | None = Field(None, description="16-bit WAV, with include_audio")
     midi_base64: str | None = Field(None, description="the score as MIDI (composer only)")
@@ -174,6 +189,8 @@ class EvaluateResponse(BaseModel):
     target: dict[str, float]
     predicted: dict[str, float]
     metrics: Metrics
+    landing: Landing
+    verdict: str = Field(description="'landed' or 'did not land; missed by ...'")
     segments: list[Segment]
 
 

@@ -1,9 +1,8 @@
 """A plain-words verdict on one measured blend: did it land, and by how much.
 
 The page shows this above the numbers, so a visitor who does not read divergences still knows
-what happened. ``evaluation.metrics`` will carry its own ``landed`` and ``on_target_mass``
-fields; when a metrics dict has them they are used as they are, and the thresholds below only
-stand in until then (one function to switch, :func:`blend_verdict`).
+what happened. Whether it landed is the landing rule's (``metrics["landed"]``,
+:data:`~genreblender.evaluation.metrics.LANDING_RULE`); this module only puts it in words.
 """
 
 from __future__ import annotations
@@ -11,11 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from genreblender.genres import blend_label
-
-#: A blend lands when the asked-for genres lead the prediction, hold at least this share of it,
-MIN_ON_TARGET_MASS = 0.5
-#: and the heard weight α̂ is within this distance of the asked α.
-MAX_ALPHA_ERROR = 0.15
 
 
 @dataclass(frozen=True)
@@ -57,11 +51,10 @@ def blend_verdict(
     """The verdict on one blend from its metrics dict and predicted distribution."""
     asked = asked_genres(genre_a, genre_b, alpha)
     on_top = right_genres_on_top(predicted, genre_a, genre_b, alpha)
-    mass = float(metrics.get("on_target_mass", sum(predicted[g] for g in asked)))
+    # the share on the genres actually asked for (at α = 1 that is A alone), for the words
+    mass = float(sum(predicted[g] for g in asked))
     error = abs(metrics["alpha_hat"] - alpha) if genre_a != genre_b else 0.0
-    landed = metrics.get("landed")
-    if landed is None:
-        landed = on_top and mass >= MIN_ON_TARGET_MASS and error <= MAX_ALPHA_ERROR
+    landed = bool(metrics["landed"])
     names = " and ".join(asked)
     if genre_a == genre_b:
         headline = f"{genre_a} makes up {mass:.0%} of what the classifier heard"
