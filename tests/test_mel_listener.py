@@ -111,7 +111,7 @@ def test_a_pickle_is_never_executed(toy_model, tmp_path):
         def __reduce__(self):
             return (print, ("this must never run",))
 
-    (tmp_path / "m.pth").write_bytes(pickle.dumps(Boom()))
+    (tmp_path / "m.pth").write_bytes(pickle.dumps(Boom(), protocol=2))
     from genreblender.classification.artifacts import sha256_file
 
     meta = json.loads(json_path.read_text())

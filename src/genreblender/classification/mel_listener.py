@@ -68,20 +68,28 @@ class MelCNNClassifier:
         Architecture and training recipe.
     hop_columns : int
         Hop between analysis windows at inference (~1.5 s).
+    n_members : int
+        Networks trained with seeds ``config.seed``, ``config.seed + 1``, ...; their window
+        logits are averaged (an ensemble of seeds: less seed-to-seed variance, same recipe).
     """
 
     name = "mel-cnn"
 
-    def __init__(self, config: CNNConfig | None = None, hop_columns: int = HOP_COLUMNS):
+    def __init__(
+        self, config: CNNConfig | None = None, hop_columns: int = HOP_COLUMNS, n_members: int = 1
+    ):
+        if int(n_members) < 1:
+            raise InvalidInputError(f"n_members must be >= 1, got {n_members}")
         self.config = config or CNNConfig()
         self.hop_columns = int(hop_columns)
+        self.n_members = int(n_members)
         self.labels: tuple[str, ...] = GENRES
         self.temperature: float = 1.0
         self.state_dict_: dict | None = None
         self.history_: list[dict] = []
         self.provenance: dict[str, Any] = {}
         self.source = "unfitted"
-        self._model = None
+        self._members: list = []
 
     # -- training -----------------------------------------------------------------------------
     def fit(
@@ -98,11 +106,16 @@ class MelCNNClassifier:
         With held-out tracks, the softmax temperature is fitted on them (the weights are those
         after the last epoch either way: no epoch is chosen on held-out tracks).
         """
+        from dataclasses import replace
+
         levels = self._check_levels(levels)
         y_idx = label_indices(y)
-        trained = train_cnn(levels, y_idx, self.config, on_epoch=on_epoch)
-        self._set_weights(trained.state_dict)
-        self.history_ = trained.history
+        trained = [
+            train_cnn(levels, y_idx, replace(self.config, seed=self.config.seed + i), on_epoch)
+            for i in range(self.n_members)
+        ]
+        self._set_weights([t.state_dict for t in trained])
+        self.history_ = [record for t in trained for record in t.history]
         self.temperature = 1.0
         if levels_valid is not None and len(levels_valid):
             self.temperature = fit_track_temperature(
@@ -114,8 +127,9 @@ class MelCNNClassifier:
 
     # -- inference ----------------------------------------------------------------------------
     def window_logits(self, windows: np.ndarray) -> np.ndarray:
-        """Untempered logits ``(n, 10)`` of ``(n, 128, 39)`` level windows."""
-        return window_logits(self._network(), windows)
+        """Untempered logits ``(n, 10)`` of ``(n, 128, 39)`` level windows (the members' mean)."""
+        members = self._network()
+        return np.mean([window_logits(m, windows) for m in members], axis=0)
 
     def track_logits(self, levels: Sequence[np.ndarray]) -> list[np.ndarray]:
         """Window logits of each track's levels (each ``(128, columns)``)."""
@@ -172,6 +186,7 @@ class MelCNNClassifier:
             "hop_s": round(self.hop_columns / melspec.COLUMNS_PER_SECOND, 3),
             "representation_version": melspec.REPRESENTATION_VERSION,
             "temperature": self.temperature,
+            "members": self.n_members,
         }
 
     # -- persistence --------------------------------------------------------------------------
@@ -194,6 +209,7 @@ class MelCNNClassifier:
             "columns_per_second": melspec.COLUMNS_PER_SECOND,
             "reference_span_s": melspec.REFERENCE_SPAN_S,
             "temperature": self.temperature,
+            "members": self.n_members,
             "config": self.config.to_dict(),
             "architecture": f"4 x [Conv3x3-BN-ReLU-MaxPool2] channels {list(self.config.channels)}"
             f", mean over time, Dropout({self.config.dropout}), Linear",
@@ -209,17 +225,34 @@ class MelCNNClassifier:
         return _load_cached(str(Path(path or SHIPPED_MODEL).resolve()))
 
     # -- helpers ------------------------------------------------------------------------------
-    def _set_weights(self, state_dict: dict) -> None:
-        model = build_cnn(self.config, len(self.labels))
-        model.load_state_dict(state_dict)
-        model.eval()
-        self.state_dict_ = state_dict
-        self._model = model
+    @classmethod
+    def from_state_dicts(
+        cls, config: CNNConfig, state_dicts: Sequence[dict], temperature: float = 1.0
+    ) -> MelCNNClassifier:
+        """An ensemble of networks trained elsewhere (e.g. in parallel processes)."""
+        model = cls(config, n_members=len(state_dicts))
+        model._set_weights(list(state_dicts))
+        model.temperature = float(temperature)
+        model.source = "assembled in this process"
+        return model
 
-    def _network(self):
-        if self._model is None:
+    def _set_weights(self, state_dicts: Sequence[dict]) -> None:
+        """Build the members; the artifact's one state_dict holds them as ``member<i>.<key>``."""
+        members, combined = [], {}
+        for i, state in enumerate(state_dicts):
+            net = build_cnn(self.config, len(self.labels))
+            net.load_state_dict(state)
+            net.eval()
+            members.append(net)
+            combined |= {f"member{i}.{k}": v for k, v in state.items()}
+        self.n_members = len(members)
+        self.state_dict_ = combined
+        self._members = members
+
+    def _network(self) -> list:
+        if not self._members:
             raise InvalidInputError("this MelCNNClassifier is not fitted; call fit() or load()")
-        return self._model
+        return self._members
 
     def _check_levels(self, levels) -> np.ndarray:
         levels = np.asarray(levels)
@@ -297,8 +330,21 @@ def _load_cached(path: str) -> MelCNNClassifier:
     except (TypeError, ValueError) as exc:
         raise ArtifactError(f"{path}: bad config in the model JSON ({exc})") from None
     model = MelCNNClassifier(config=config, hop_columns=meta["hop_columns"])
+    if not isinstance(state, dict):
+        raise ArtifactError(f"{path}: the weights file holds no state_dict")
+    members: dict[int, dict] = {}
+    for key, value in state.items():
+        head, _, rest = key.partition(".")
+        if not head.startswith("member") or not head[6:].isdigit() or not rest:
+            raise ArtifactError(f"{path}: unexpected weight {key!r} (expected member<i>.<name>)")
+        members.setdefault(int(head[6:]), {})[rest] = value
+    if sorted(members) != list(range(len(members))) or len(members) != meta.get("members"):
+        raise ArtifactError(
+            f"{path}: the weights hold members {sorted(members)}, the JSON says "
+            f"{meta.get('members')!r}"
+        )
     try:
-        model._set_weights(state)
+        model._set_weights([members[i] for i in range(len(members))])
     except (RuntimeError, KeyError, TypeError) as exc:
         raise ArtifactError(f"{path}: weights do not fit the architecture ({exc})") from None
     model.temperature = float(meta["temperature"])

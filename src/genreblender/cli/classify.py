@@ -44,8 +44,25 @@ def run(args: argparse.Namespace) -> int:
             n = len(result.segment_probabilities)
             print(
                 f"{path}\n  top: {result.top_genre:<10} {top3}   "
-                f"({result.duration_s:.1f} s, {n} window{'s' if n != 1 else ''})"
+                f"({result.duration_s:.1f} s, {n} window{'s' if n != 1 else ''}, "
+                f"{result.model.get('listener', '')})"
             )
+            if n > 1:
+                print(f"  timeline: {_timeline(result)}")
     if args.json:
         print(json.dumps(results if len(results) != 1 else results[0], indent=2))
     return 1 if failures else 0
+
+
+def _timeline(result) -> str:
+    """Top genre per window, runs merged: ``0-9 s jazz, 9-15 s metal``."""
+    tops = [result.genres[i] for i in result.segment_probabilities.argmax(axis=1)]
+    runs, start = [], 0
+    for i in range(1, len(tops) + 1):
+        if i == len(tops) or tops[i] != tops[start]:
+            runs.append(
+                f"{result.segment_starts_s[start]:.0f}-{result.segment_ends_s[i - 1]:.0f} s "
+                f"{tops[start]}"
+            )
+            start = i
+    return ", ".join(runs)

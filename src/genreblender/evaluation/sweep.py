@@ -197,6 +197,13 @@ def run_job(job: dict[str, Any]) -> dict[str, Any]:
             )
         }
     )
+    # the listener's timeline (3-s windows for mel-cnn), for the report's per-track view
+    row["segment_starts_s"] = json.dumps(
+        [round(float(x), 2) for x in evaluation.classification.segment_starts_s]
+    )
+    row["segment_probabilities"] = json.dumps(
+        [[round(float(p), 3) for p in r] for r in evaluation.classification.segment_probabilities]
+    )
     row["internal_alpha"] = float(internal_alpha)
     row["n_generations"] = n_generations
     row["model_version"] = result.metadata.get("model_version", "")
