@@ -173,12 +173,14 @@ class Composer:
                 tracks.append(render.Track(f"{part}:{genre}", program, False, level, parts[part]))
         return score, tracks, style, streams
 
-    def _song(self, genre_a, genre_b, alpha, duration_s, seed, tonic_pc=None):
+    def _song(self, genre_a, genre_b, alpha, duration_s, seed, tonic_pc=None, loudness=None):
         """One song rendered and mastered at :data:`render.RENDER_RATE` (no end fade):
-        ``(audio, midi, description)``."""
+        ``(audio, midi, description, score)``; ``loudness`` overrides the master's target RMS."""
         score, tracks, style, streams = self.compose(
             genre_a, genre_b, alpha, duration_s, seed, tonic_pc
         )
+        if loudness is not None:
+            style["mix"]["loudness_rms"] = float(loudness)
         midi = render.build_midi(tracks, score.bpm, score.swing, streams["timing"])
         audio = render.render_midi(midi, self._soundfont_bytes)
         voice = self._add_vocals(audio, score, tracks, style, streams["vocals"])
@@ -253,12 +255,16 @@ class Composer:
             else:
                 lengths[g] = (p.source_start_bar + p.bars + 2) * bars[g]
             lengths[g] = float(np.clip(lengths[g], 1.0, request.duration_s + 4 * bars[g]))
-        # both genres in one key: the opening genre's tonic
+        # both genres in one key (the opening genre's tonic) and at one loudness (the blend of
+        # the two genres' typical levels): sections of a song do not jump by 10 dB
+        loudness = request.alpha * float(
+            blend_styles(genres[0], genres[0], 1.0)["mix"]["loudness_rms"]
+        ) + (1 - request.alpha) * float(blend_styles(genres[1], genres[1], 1.0)["mix"]["loudness_rms"])
         order = [heavy] + [g for g in lengths if g != heavy]
         songs, tonic = {}, None
         for g in order:
             audio, midi, description, score = self._song(
-                genres[g], genres[g], 1.0, lengths[g], request.seed, tonic
+                genres[g], genres[g], 1.0, lengths[g], request.seed, tonic, loudness
             )
             tonic = score.tonic % 12 if tonic is None else tonic
             songs[g] = (audio, midi, description, score)
