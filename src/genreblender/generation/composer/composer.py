@@ -9,13 +9,13 @@ from pathlib import Path
 
 import numpy as np
 
+from genreblender.errors import InvalidInputError
 from genreblender.generation.base import (
     GenerationResult,
     fit_length,
     request_metadata,
     validate_request,
 )
-from genreblender.errors import InvalidInputError
 from genreblender.generation.composer import mix, render, vocals
 from genreblender.generation.composer.arrangement import plan_song
 from genreblender.generation.composer.bass import bass_part

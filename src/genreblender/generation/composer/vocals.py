@@ -9,14 +9,14 @@ program (Voice Oohs, Synth Voice) on the lead, which the sidecar reports as the 
 
 eSpeak NG comes from the ``espeakng-loader`` wheel (the library and its data, pip only), driven
 through ctypes. Its synthesis is not reproducible call by call (its output depends on what it
-synthesized before in the process), so the engine speaks a fixed bank of lines once per process,
-always in the same order from a fresh initialisation with a fixed random seed, and songs only
-pick, place and stretch lines of that bank: the result is a function of the seed alone.
+synthesized before in the same process, even after re-initialising), so a fixed bank of lines is
+spoken once per voice in a fresh interpreter (a subprocess, ~0.1 s), always in the same order
+with a fixed random seed, and songs only pick, place and stretch lines of that bank: the result
+is a function of the seed alone.
 """
 
 from __future__ import annotations
 
-import ctypes
 import functools
 import threading
 from typing import Any
@@ -30,8 +30,6 @@ ENGINE = "espeak-ng"
 DEFAULT_VOICE = "en-us+m3"
 #: Words per minute: a brisk delivery, then stretched onto the bar
 _RATE_WPM = 175
-_AUDIO_OUTPUT_SYNCHRONOUS = 2
-_ESPEAK_RATE = 1
 #: Original, clean lines; one is spoken per bar (a verse is a sequence of them).
 LINES = (
     "yeah we keep it moving on the beat tonight",
@@ -54,28 +52,78 @@ LINES = (
 _LOCK = threading.Lock()
 
 
-def _library():
+#: Run in a fresh interpreter: eSpeak NG's output depends on what it synthesized before in the
+#: same process, so each bank is spoken from a clean start (argv: voice, rate, then the lines;
+#: stdout: per line a little-endian uint32 sample count, then int16 samples)
+_WORKER = r"""
+import ctypes, struct, sys
+import espeakng_loader
+voice, rate, lines = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+lib = ctypes.CDLL(espeakng_loader.get_library_path())
+lib.espeak_Synth.argtypes = [ctypes.c_char_p, ctypes.c_size_t, ctypes.c_uint, ctypes.c_int,
+                             ctypes.c_uint, ctypes.c_uint, ctypes.c_void_p, ctypes.c_void_p]
+lib.espeak_SetVoiceByName.argtypes = [ctypes.c_char_p]
+lib.espeak_ng_SetRandSeed.argtypes = [ctypes.c_long]
+chunks = []
+def collect(wav, n, events):
+    if n > 0:
+        chunks.append(ctypes.string_at(wav, 2 * n))
+    return 0
+callback = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int,
+                            ctypes.c_void_p)(collect)
+sr = lib.espeak_Initialize(2, 0, espeakng_loader.get_data_path().encode(), 0)
+if sr <= 0:
+    sys.exit("eSpeak NG failed to initialise")
+lib.espeak_SetSynthCallback(callback)
+if lib.espeak_SetVoiceByName(voice.encode()) != 0:
+    sys.exit("no voice")
+lib.espeak_SetParameter(1, rate, 0)
+lib.espeak_ng_SetRandSeed(7)
+out = sys.stdout.buffer
+out.write(struct.pack("<I", sr))
+for line in lines:
+    chunks.clear()
+    text = line.encode()
+    lib.espeak_Synth(text, len(text) + 1, 0, 0, 0, 0, None, None)
+    lib.espeak_Synchronize()
+    data = b"".join(chunks)
+    out.write(struct.pack("<I", len(data) // 2) + data)
+out.flush()
+"""
+
+
+@functools.cache
+def _spoken(voice: str) -> tuple[int, tuple[np.ndarray, ...]]:
+    """``(sample_rate, lines)``: :data:`LINES` spoken by ``voice`` in a fresh process."""
+    import struct
+    import subprocess
+    import sys
+
     try:
-        import espeakng_loader
+        import espeakng_loader  # noqa: F401
     except ImportError as exc:  # pragma: no cover - a dependency of the package
         raise InvalidInputError(
             "vocals need the espeakng-loader package (pip install espeakng-loader)"
         ) from exc
-    lib = ctypes.CDLL(espeakng_loader.get_library_path())
-    lib.espeak_Initialize.restype = ctypes.c_int
-    lib.espeak_Synth.argtypes = [
-        ctypes.c_char_p,
-        ctypes.c_size_t,
-        ctypes.c_uint,
-        ctypes.c_int,
-        ctypes.c_uint,
-        ctypes.c_uint,
-        ctypes.c_void_p,
-        ctypes.c_void_p,
-    ]
-    lib.espeak_SetVoiceByName.argtypes = [ctypes.c_char_p]
-    lib.espeak_ng_SetRandSeed.argtypes = [ctypes.c_long]
-    return lib, espeakng_loader.get_data_path()
+    with _LOCK:
+        done = subprocess.run(
+            [sys.executable, "-c", _WORKER, voice, str(_RATE_WPM), *LINES],
+            capture_output=True,
+            check=False,
+        )
+    if done.returncode != 0:
+        if b"no voice" in done.stderr:
+            raise InvalidInputError(f"eSpeak NG has no voice {voice!r}; e.g. {DEFAULT_VOICE}")
+        raise InvalidInputError(f"eSpeak NG failed: {done.stderr.decode(errors='replace')[-300:]}")
+    data = done.stdout
+    (sr,) = struct.unpack_from("<I", data, 0)
+    offset, lines = 4, []
+    for _ in LINES:
+        (n,) = struct.unpack_from("<I", data, offset)
+        offset += 4
+        lines.append(np.frombuffer(data, dtype="<i2", count=n, offset=offset).astype(np.float32))
+        offset += 2 * n
+    return sr, tuple(line / 32768.0 for line in lines)
 
 
 @functools.cache
@@ -83,40 +131,11 @@ def line_bank(voice: str = DEFAULT_VOICE, sr: int = 48000) -> tuple[np.ndarray, 
     """Every line of :data:`LINES` spoken by ``voice``, float32 mono at ``sr``, trimmed."""
     import librosa
 
-    with _LOCK:
-        lib, data_path = _library()
-        chunks: list[np.ndarray] = []
-        callback_type = ctypes.CFUNCTYPE(
-            ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.c_void_p
-        )
-
-        def collect(wav, n, _events):
-            if n > 0:
-                chunks.append(np.ctypeslib.as_array(wav, shape=(n,)).copy())
-            return 0
-
-        callback = callback_type(collect)  # kept alive until synthesis ends
-        native_sr = lib.espeak_Initialize(_AUDIO_OUTPUT_SYNCHRONOUS, 0, data_path.encode(), 0)
-        if native_sr <= 0:
-            raise InvalidInputError("eSpeak NG failed to initialise (espeakng-loader data?)")
-        lib.espeak_SetSynthCallback(callback)
-        if lib.espeak_SetVoiceByName(voice.encode()) != 0:
-            raise InvalidInputError(f"eSpeak NG has no voice {voice!r}; e.g. {DEFAULT_VOICE}")
-        lib.espeak_SetParameter(_ESPEAK_RATE, _RATE_WPM, 0)
-        lib.espeak_ng_SetRandSeed(7)
-        bank = []
-        for line in LINES:
-            chunks.clear()
-            text = line.encode()
-            lib.espeak_Synth(text, len(text) + 1, 0, 0, 0, 0, None, None)
-            lib.espeak_Synchronize()
-            speech = np.concatenate(chunks).astype(np.float32) / 32768.0
-            speech = _trimmed(speech)
-            bank.append(
-                librosa.resample(speech, orig_sr=native_sr, target_sr=sr, res_type="soxr_hq")
-            )
-        lib.espeak_Terminate()
-    return tuple(bank)
+    native_sr, lines = _spoken(voice)
+    return tuple(
+        librosa.resample(_trimmed(line), orig_sr=native_sr, target_sr=sr, res_type="soxr_hq")
+        for line in lines
+    )
 
 
 def rap_part(
