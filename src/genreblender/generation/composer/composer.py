@@ -259,7 +259,9 @@ class Composer:
         # the two genres' typical levels): sections of a song do not jump by 10 dB
         loudness = request.alpha * float(
             blend_styles(genres[0], genres[0], 1.0)["mix"]["loudness_rms"]
-        ) + (1 - request.alpha) * float(blend_styles(genres[1], genres[1], 1.0)["mix"]["loudness_rms"])
+        ) + (1 - request.alpha) * float(
+            blend_styles(genres[1], genres[1], 1.0)["mix"]["loudness_rms"]
+        )
         order = [heavy] + [g for g in lengths if g != heavy]
         songs, tonic = {}, None
         for g in order:
