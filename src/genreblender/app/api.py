@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 
 from genreblender import __version__
 from genreblender.app import services
-from genreblender.classification.listeners import DEFAULT_LISTENER
+from genreblender.classification.listeners import DEFAULT_LISTENER, LISTENER_NAMES
 from genreblender.errors import (
     ArtifactError,
     AudioError,
@@ -30,7 +30,8 @@ app = FastAPI(
 )
 
 
-ListenerName = Literal["mel-cnn", "features-mlp"]
+#: the listener names as a schema enum (one source: the registry)
+ListenerName = Literal[LISTENER_NAMES]  # type: ignore[valid-type]
 
 
 def _classifier(name: str | None = None):
