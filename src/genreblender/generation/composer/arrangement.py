@@ -44,8 +44,17 @@ def _chords_for(degrees, bars_per_chord, bars, tonic, mode, extension) -> list[C
     return chords
 
 
-def plan_song(style: dict[str, Any], duration_s: float, rng: np.random.Generator) -> Score:
-    """Tempo, key and form for a song of at least ``duration_s`` seconds."""
+def plan_song(
+    style: dict[str, Any],
+    duration_s: float,
+    rng: np.random.Generator,
+    tonic_pc: int | None = None,
+) -> Score:
+    """Tempo, key and form for a song of at least ``duration_s`` seconds.
+
+    ``tonic_pc`` (0-11) imposes the key's tonic (a sectioned blend plays both genres in one
+    key); the tonic is still drawn, so every later draw is the same with or without it.
+    """
     # drawn first, as one uniform against P(fade): raising a fading genre's weight only ever
     # turns final-chord endings into fades for the same seed
     u_ending = rng.random()
@@ -53,7 +62,8 @@ def plan_song(style: dict[str, Any], duration_s: float, rng: np.random.Generator
     lo, hi = style["tempo_bpm"]
     bpm = float(rng.uniform(lo, hi))
     tonic_weights = np.asarray(style["tonic_weights"], dtype=float) + 1e-9
-    tonic_pc = int(rng.choice(12, p=tonic_weights / tonic_weights.sum()))
+    drawn_pc = int(rng.choice(12, p=tonic_weights / tonic_weights.sum()))
+    tonic_pc = drawn_pc if tonic_pc is None else int(tonic_pc) % 12
     scale = choose(rng, style["scale"])
     mode = HARMONY_MODE[scale]
     extension = {k: v for k, v in style["harmony"]["extension"].items() if k != "sus"}

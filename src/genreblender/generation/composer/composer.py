@@ -9,21 +9,31 @@ from pathlib import Path
 
 import numpy as np
 
+from genreblender.errors import InvalidInputError
 from genreblender.generation.base import (
     GenerationResult,
     fit_length,
     request_metadata,
     validate_request,
 )
-from genreblender.generation.composer import mix, render
+from genreblender.generation.composer import mix, render, vocals
 from genreblender.generation.composer.arrangement import plan_song
 from genreblender.generation.composer.bass import bass_part
 from genreblender.generation.composer.drums import drum_part
 from genreblender.generation.composer.harmony import comp_part, pad_part
 from genreblender.generation.composer.melody import melody_part
+from genreblender.generation.composer.sections import plan_pieces
 from genreblender.generation.composer.style import blend_styles
 
-VERSION = "1.3"
+VERSION = "2.0"
+#: How two genres are combined: ``sections`` (default) alternates stretches of each genre's own
+#: music, A's share of the time following alpha; ``fuse`` mixes the two styles' probabilities
+#: into one song (the rule of composer 1.x)
+BLEND_MODES = ("sections", "fuse")
+#: Crossfade at a section boundary: long enough not to click, short enough to keep the downbeat
+CROSSFADE_S = 0.03
+#: General MIDI programs that sound as a voice (Choir Aahs, Voice Oohs, Synth Voice)
+GM_VOICE_PROGRAMS = (52, 53, 54)
 _GOLDEN_FRACTION = (5**0.5 - 1) / 2
 #: Length of a fade-out ending (at most a tenth of the track)
 FADE_OUT_S = 2.0
@@ -42,6 +52,7 @@ _STREAMS = (
     "timing",
     "mix",
     "groove",
+    "vocals",
 )
 
 
@@ -71,26 +82,52 @@ class Composer:
         "yours to use, including commercially."
     )
 
-    def __init__(self, soundfont: str | Path | None = None, sample_rate: int = 44100):
+    def __init__(
+        self,
+        soundfont: str | Path | None = None,
+        sample_rate: int = 44100,
+        blend: str = "sections",
+    ):
+        if blend not in BLEND_MODES:
+            raise InvalidInputError(
+                f"unknown blend mode {blend!r}; accepted: {', '.join(BLEND_MODES)}"
+            )
         self.soundfont, self._soundfont_bytes = render.find_soundfont(soundfont)
         self.sample_rate = int(sample_rate)
+        self.blend = blend
         self.model_version = f"genreblender-composer {VERSION} (styles {_style_tables_digest()})"
 
-    def compose(self, genre_a: str, genre_b: str, alpha: float, duration_s: float, seed: int):
-        """The symbolic song: ``(score, tracks, style)`` without rendering audio."""
+    def compose(
+        self,
+        genre_a: str,
+        genre_b: str,
+        alpha: float,
+        duration_s: float,
+        seed: int,
+        tonic_pc: int | None = None,
+    ):
+        """One song of the fused style ``alpha * A + (1 - alpha) * B`` (a pure genre when
+        ``alpha`` is 1 or A = B): ``(score, tracks, style, streams)``, no audio."""
         request = validate_request(genre_a, genre_b, alpha, duration_s, seed)
-        streams = dict(
+        streams = self._streams(request.seed)
+        style = blend_styles(request.genre_a, request.genre_b, request.alpha)
+        score = plan_song(style, request.duration_s, streams["plan"], tonic_pc)
+        return self._arrange(style, score, streams, request.alpha)
+
+    @staticmethod
+    def _streams(seed: int) -> dict[str, np.random.Generator]:
+        return dict(
             zip(
                 _STREAMS,
                 (
                     np.random.default_rng(s)
-                    for s in np.random.SeedSequence(request.seed).spawn(len(_STREAMS))
+                    for s in np.random.SeedSequence(seed).spawn(len(_STREAMS))
                 ),
                 strict=True,
             )
         )
-        style = blend_styles(request.genre_a, request.genre_b, request.alpha)
-        score = plan_song(style, request.duration_s, streams["plan"])
+
+    def _arrange(self, style, score, streams, alpha: float):
         # one threshold per bar against alpha: raising alpha only ever turns B-bars into A-bars.
         # The thresholds are a golden-ratio (Weyl) sequence from one random start, not
         # independent draws: each bar is still A's with probability alpha, but the share of
@@ -99,7 +136,7 @@ class Composer:
         (groove_a, _), (groove_b, _) = style["groove_components"]
         start = streams["groove"].random()
         thresholds = (start + _GOLDEN_FRACTION * np.arange(score.n_bars + 1)) % 1.0
-        score.grooves = [groove_a if u < request.alpha else groove_b for u in thresholds]
+        score.grooves = [groove_a if u < alpha else groove_b for u in thresholds]
         parts = {
             "drums": drum_part(style, score, streams["drums"]),
             "bass": bass_part(style, score, streams["bass"]),
@@ -123,7 +160,7 @@ class Composer:
         ranks = streams["programs"].permutation(len(levels))
         part_thresholds = (start + ranks / len(levels)) % 1.0
         for (part, (programs, level)), u_part in zip(levels.items(), part_thresholds, strict=True):
-            chosen = 0 if u_part < request.alpha else 1
+            chosen = 0 if u_part < alpha else 1
             for layer, ((choices, _), genre) in enumerate(
                 zip(programs["layers"], style["genres"], strict=True)
             ):
@@ -136,34 +173,19 @@ class Composer:
                 tracks.append(render.Track(f"{part}:{genre}", program, False, level, parts[part]))
         return score, tracks, style, streams
 
-    def generate(
-        self, genre_a: str, genre_b: str, alpha: float, duration_s: float, seed: int
-    ) -> GenerationResult:
-        """Compose and render ``alpha * A + (1 - alpha) * B``; deterministic in all arguments."""
-        import librosa
-
-        score, tracks, style, streams = self.compose(genre_a, genre_b, alpha, duration_s, seed)
-        request = validate_request(genre_a, genre_b, alpha, duration_s, seed)
+    def _song(self, genre_a, genre_b, alpha, duration_s, seed, tonic_pc=None, loudness=None):
+        """One song rendered and mastered at :data:`render.RENDER_RATE` (no end fade):
+        ``(audio, midi, description, score)``; ``loudness`` overrides the master's target RMS."""
+        score, tracks, style, streams = self.compose(
+            genre_a, genre_b, alpha, duration_s, seed, tonic_pc
+        )
+        if loudness is not None:
+            style["mix"]["loudness_rms"] = float(loudness)
         midi = render.build_midi(tracks, score.bpm, score.swing, streams["timing"])
         audio = render.render_midi(midi, self._soundfont_bytes)
+        voice = self._add_vocals(audio, score, tracks, style, streams["vocals"])
         audio = mix.master(audio, render.RENDER_RATE, style["mix"], streams["mix"])
-        if self.sample_rate != render.RENDER_RATE:
-            audio = librosa.resample(
-                audio.T, orig_sr=render.RENDER_RATE, target_sr=self.sample_rate, res_type="soxr_hq"
-            ).T
-            # resampling can overshoot between the limiter's samples: keep the promise of <= 0.99
-            peak = float(np.max(np.abs(audio)))
-            if peak > 0.99:
-                audio *= 0.99 / peak
-        n = int(round(request.duration_s * self.sample_rate))
-        audio = fit_length(audio, n)
-        # a held final chord only needs de-clicking; a fade-out ending is a real fade
-        fade_s = FADE_OUT_S if score.ending == "fade" else 0.5
-        fade = min(n, int(min(fade_s, 0.1 * request.duration_s) * self.sample_rate))
-        audio[n - fade :] *= np.linspace(1.0, 0.0, fade, dtype=np.float32)[:, None]
-        metadata = request_metadata(self.name, request, self.model_version, self.output_licence)
-        metadata |= {
-            "prompt": None,
+        description = {
             "tempo_bpm": round(score.bpm, 2),
             "key": f"{_NOTE_NAMES[score.tonic % 12]} {score.scale}",
             "swing": round(score.swing, 3),
@@ -174,12 +196,216 @@ class Composer:
                 for t in tracks
                 if t.notes
             ],
-            "soundfont": {"name": self.soundfont.name, "sha256_16": self.soundfont.sha256},
+            "vocals": voice,
             "style_learned_from": style.get("learned_from"),
         }
+        return audio, midi, description, score
+
+    @staticmethod
+    def _add_vocals(audio, score, tracks, style, rng) -> dict | None:
+        """Lay the style's spoken lines over the rendered beat (in place); describe the vocals.
+
+        The lines sit at ``level`` times the beat's RMS before the master bus, as a rapper's
+        voice rides on top of the beat; a blend's level follows the genres' weights.
+        """
+        spec = style.get("vocals") or {}
+        level = float(spec.get("level", 0.0))
+        if spec.get("voice") and level > 0.01:
+            n = len(audio)
+            line = vocals.rap_part(score, spec, n, render.RENDER_RATE, rng)
+            beat_rms = float(np.sqrt(np.mean(audio.mean(axis=1) ** 2)))
+            voice_rms = float(np.sqrt(np.mean(line**2)))
+            if voice_rms > 0 and beat_rms > 0:
+                audio += (level * beat_rms / voice_rms * line)[:, None]
+                return {
+                    "kind": "rap",
+                    "engine": vocals.ENGINE,
+                    "voice": spec["voice"],
+                    "level_vs_beat_rms": round(level, 3),
+                }
+        sung = [t for t in tracks if t.name.startswith("lead") and t.notes]
+        if sung and sung[0].program in GM_VOICE_PROGRAMS:
+            return {"kind": "sung", "engine": "General MIDI", "program": sung[0].program}
+        return None
+
+    def _bar_seconds(self, genre: str, seed: int) -> float:
+        """Bar length of ``genre``'s own song for ``seed`` (its tempo does not depend on the
+        song's length, so a short plan tells it)."""
+        style = blend_styles(genre, genre, 1.0)
+        score = plan_song(style, 10.0, self._streams(seed)["plan"])
+        return style["meter"] * 60.0 / score.bpm
+
+    def _sectioned(self, request):
+        """A blend as alternating stretches of A's and B's own songs (see ``sections``)."""
+        genres = (request.genre_a, request.genre_b)
+        bars = [self._bar_seconds(g, request.seed) for g in genres]
+        pieces = plan_pieces(request.alpha, request.duration_s, *bars)
+        # output start of every piece, in seconds (accumulated exactly, no rounding drift)
+        starts = np.concatenate([[0.0], np.cumsum([p.bars * bars[p.genre] for p in pieces])])
+        last = pieces[-1].genre
+        heavy = pieces[0].genre
+        # the genre heard last plays its own song's end at the track's end; the other's song
+        # runs two bars past its last piece, so its ending (a held chord) is never heard
+        lengths = {}
+        for g in {p.genre for p in pieces}:
+            mine = [(p, starts[i]) for i, p in enumerate(pieces) if p.genre == g]
+            p, t0 = mine[-1]
+            if g == last:
+                lengths[g] = p.source_start_bar * bars[g] + (request.duration_s - t0)
+            else:
+                lengths[g] = (p.source_start_bar + p.bars + 2) * bars[g]
+            lengths[g] = float(np.clip(lengths[g], 1.0, request.duration_s + 4 * bars[g]))
+        # both genres in one key (the opening genre's tonic) and at one loudness (the blend of
+        # the two genres' typical levels): sections of a song do not jump by 10 dB
+        loudness = request.alpha * float(
+            blend_styles(genres[0], genres[0], 1.0)["mix"]["loudness_rms"]
+        ) + (1 - request.alpha) * float(
+            blend_styles(genres[1], genres[1], 1.0)["mix"]["loudness_rms"]
+        )
+        order = [heavy] + [g for g in lengths if g != heavy]
+        songs, tonic = {}, None
+        for g in order:
+            audio, midi, description, score = self._song(
+                genres[g], genres[g], 1.0, lengths[g], request.seed, tonic, loudness
+            )
+            tonic = score.tonic % 12 if tonic is None else tonic
+            songs[g] = (audio, midi, description, score)
+        sr = render.RENDER_RATE
+        n_out = int(round(request.duration_s * sr))
+        out = np.zeros((n_out, 2), dtype=np.float32)
+        xf = int(CROSSFADE_S * sr)
+        ramp = np.linspace(0.0, 1.0, xf, dtype=np.float32)[:, None]
+        layout = []
+        for i, piece in enumerate(pieces):
+            a, b = int(round(starts[i] * sr)), min(n_out, int(round(starts[i + 1] * sr)))
+            if a >= n_out:
+                break
+            source = songs[piece.genre][0]
+            s0 = int(round(piece.source_start_bar * bars[piece.genre] * sr))
+            seg = _padded(source[s0 : s0 + (b - a) + xf], (b - a) + xf).copy()
+            if i > 0:
+                seg[:xf] *= ramp  # fade in under the previous piece's tail
+            if b < n_out:
+                seg[b - a :] *= ramp[::-1]  # tail fades out under the next piece
+            end = min(n_out, a + len(seg))
+            out[a:end] += seg[: end - a]
+            layout.append(
+                {
+                    "genre": genres[piece.genre],
+                    "bars": piece.bars,
+                    "start_s": round(a / sr, 3),
+                    "end_s": round(b / sr, 3),
+                }
+            )
+        share_a = sum(x["end_s"] - x["start_s"] for x in layout if x["genre"] == genres[0])
+        midi = _merge_midi(
+            [(songs[p.genre][1], p, starts[i], bars[p.genre]) for i, p in enumerate(pieces)],
+            request.duration_s,
+            songs[heavy][3].bpm,
+        )
+        description = {
+            "tempo_bpm": songs[heavy][2]["tempo_bpm"],
+            "key": songs[heavy][2]["key"],
+            "swing": songs[heavy][2]["swing"],
+            "form": [f"{x['genre']}:{x['bars']}" for x in layout],
+            "ending": songs[last][2]["ending"],
+            "instruments": [i for g in order for i in songs[g][2]["instruments"]],
+            "vocals": next((songs[g][2]["vocals"] for g in order if songs[g][2]["vocals"]), None),
+            "style_learned_from": {genres[g]: songs[g][2]["style_learned_from"] for g in order},
+            "blend": {
+                "mode": "sections",
+                "share_a": round(share_a / request.duration_s, 4),
+                "sections": layout,
+                "songs": {
+                    genres[g]: {k: v for k, v in songs[g][2].items() if k != "style_learned_from"}
+                    for g in order
+                },
+            },
+        }
+        return out, midi, description
+
+    def generate(
+        self, genre_a: str, genre_b: str, alpha: float, duration_s: float, seed: int
+    ) -> GenerationResult:
+        """Compose and render ``alpha * A + (1 - alpha) * B``; deterministic in all arguments."""
+        import librosa
+
+        request = validate_request(genre_a, genre_b, alpha, duration_s, seed)
+        sectioned = (
+            self.blend == "sections"
+            and request.genre_a != request.genre_b
+            and 0.0 < request.alpha < 1.0
+        )
+        if sectioned:
+            audio, midi, description = self._sectioned(request)
+        else:
+            audio, midi, description, _ = self._song(
+                request.genre_a, request.genre_b, request.alpha, request.duration_s, request.seed
+            )
+            description["blend"] = {"mode": self.blend if request.alpha < 1.0 else "pure"}
+        if self.sample_rate != render.RENDER_RATE:
+            audio = librosa.resample(
+                audio.T, orig_sr=render.RENDER_RATE, target_sr=self.sample_rate, res_type="soxr_hq"
+            ).T
+        # resampling and crossfades can overshoot the limiter's ceiling: keep the promise of 0.99
+        peak = float(np.max(np.abs(audio)))
+        if peak > 0.99:
+            audio *= 0.99 / peak
+        n = int(round(request.duration_s * self.sample_rate))
+        audio = fit_length(audio, n)
+        # a held final chord only needs de-clicking; a fade-out ending is a real fade
+        fade_s = FADE_OUT_S if description["ending"] == "fade" else 0.5
+        fade = min(n, int(min(fade_s, 0.1 * request.duration_s) * self.sample_rate))
+        audio[n - fade :] *= np.linspace(1.0, 0.0, fade, dtype=np.float32)[:, None]
+        metadata = request_metadata(self.name, request, self.model_version, self.output_licence)
+        metadata |= {"prompt": None, **description}
+        metadata["soundfont"] = {"name": self.soundfont.name, "sha256_16": self.soundfont.sha256}
         return GenerationResult(
             audio=np.ascontiguousarray(audio, dtype=np.float32),
             sample_rate=self.sample_rate,
             metadata=json.loads(json.dumps(metadata, default=str)),
             midi=midi,
         )
+
+
+def _padded(x: np.ndarray, n: int) -> np.ndarray:
+    if len(x) >= n:
+        return x[:n]
+    return np.concatenate([x, np.zeros((n - len(x), *x.shape[1:]), dtype=x.dtype)])
+
+
+def _merge_midi(pieces, duration_s: float, bpm: float) -> bytes:
+    """One MIDI file of a sectioned blend: each piece's notes from its genre's own file,
+    moved to where the piece plays (one instrument per genre and part, as rendered)."""
+    import io
+
+    import pretty_midi
+
+    out = pretty_midi.PrettyMIDI(initial_tempo=bpm)
+    parsed: dict[int, pretty_midi.PrettyMIDI] = {}
+    merged: dict[tuple, pretty_midi.Instrument] = {}
+    for midi, piece, out_start, bar_s in pieces:
+        if id(midi) not in parsed:
+            parsed[id(midi)] = pretty_midi.PrettyMIDI(io.BytesIO(midi))
+        src0 = piece.source_start_bar * bar_s
+        src1 = src0 + piece.bars * bar_s
+        shift = out_start - src0
+        for inst in parsed[id(midi)].instruments:
+            key = (inst.name, inst.program, inst.is_drum)
+            if key not in merged:
+                merged[key] = pretty_midi.Instrument(inst.program, inst.is_drum, inst.name)
+                merged[key].control_changes = list(inst.control_changes)
+            for note in inst.notes:
+                if src0 <= note.start < src1 and note.start + shift < duration_s:
+                    merged[key].notes.append(
+                        pretty_midi.Note(
+                            note.velocity,
+                            note.pitch,
+                            note.start + shift,
+                            min(note.end, src1) + shift,
+                        )
+                    )
+    out.instruments = [inst for inst in merged.values() if inst.notes]
+    buffer = io.BytesIO()
+    out.write(buffer)
+    return buffer.getvalue()
