@@ -9,13 +9,13 @@ from .fakes import FakeClassifier, FakeGenerator
 
 
 def _plain(gen, clf, alpha, seed):
-    r = gen.generate("jazz", "metal", alpha, 1.0, seed)
+    r = gen.generate("jazz", "metal", alpha, 3.0, seed)
     return evaluate_track(r.audio, r.sample_rate, "jazz", "metal", alpha, classifier=clf)
 
 
 def test_best_of_n_keeps_the_closest_candidate():
     gen, clf = FakeGenerator(), FakeClassifier()
-    loop = best_of_n(gen, "jazz", "metal", 0.5, 1.0, seeds=range(6), classifier=clf)
+    loop = best_of_n(gen, "jazz", "metal", 0.5, 3.0, seeds=range(6), classifier=clf)
     assert len(loop.trials) == 6 and len(gen.calls) == 6
     assert loop.evaluation.metrics.js == pytest.approx(min(t["js"] for t in loop.trials))
     assert loop.result.metadata["seed"] in range(6)
@@ -32,7 +32,7 @@ def test_calibration_reduces_alpha_error():
             "jazz",
             "metal",
             alpha,
-            1.0,
+            3.0,
             seed=1,
             classifier=clf,
             progress=lambda d, t, done=done: done.append((d, t)),
@@ -48,5 +48,5 @@ def test_calibration_reduces_alpha_error():
 
 def test_calibration_of_same_genre_is_one_generation():
     gen = FakeGenerator()
-    loop = calibrate_alpha(gen, "rock", "rock", 0.4, 1.0, seed=0, classifier=FakeClassifier())
+    loop = calibrate_alpha(gen, "rock", "rock", 0.4, 3.0, seed=0, classifier=FakeClassifier())
     assert len(gen.calls) == 1 and loop.internal_alpha == 0.4

@@ -20,19 +20,24 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from genreblender.audio import probe_audio_file
     from genreblender.classification import GenreClassifier
-    from genreblender.errors import GenreBlenderError
+    from genreblender.errors import GenreBlenderError, one_line
 
     model = GenreClassifier.load(args.model)
     results, failures = [], 0
     for path in args.files:
         try:
+            # the cheap checks (readable, format, header) before anything opens the file
+            probe_audio_file(path)
             result = model.classify(path)
-        except GenreBlenderError as exc:
+        except (GenreBlenderError, OSError) as exc:
+            # one bad file is reported, and the rest of the batch still runs
             failures += 1
-            print(f"{path}: error: {exc}", file=sys.stderr)
+            message = one_line(exc)
+            print(f"{path}: error: {message}", file=sys.stderr)
             if args.json:
-                results.append({"file": path, "error": str(exc)})
+                results.append({"file": path, "error": message})
             continue
         if args.json:
             results.append({"file": path} | result.to_dict())

@@ -81,8 +81,12 @@ class SweepSpec:
             )
         if self.seeds < 1:
             raise InvalidInputError(f"seeds must be >= 1, got {self.seeds}")
-        if not 0 < self.seconds <= 600:
-            raise InvalidInputError(f"seconds must be in (0, 600], got {self.seconds}")
+        from genreblender.generation.base import MAX_DURATION_S, MIN_DURATION_S
+
+        if not MIN_DURATION_S <= self.seconds <= MAX_DURATION_S:
+            raise InvalidInputError(
+                f"seconds must be in [{MIN_DURATION_S:g}, {MAX_DURATION_S:g}], got {self.seconds}"
+            )
 
     def jobs(self) -> list[dict[str, Any]]:
         out = []

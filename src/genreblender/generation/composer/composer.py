@@ -78,7 +78,7 @@ class Composer:
 
     def compose(self, genre_a: str, genre_b: str, alpha: float, duration_s: float, seed: int):
         """The symbolic song: ``(score, tracks, style)`` without rendering audio."""
-        request = validate_request(genre_a, genre_b, alpha, duration_s, seed)
+        request = validate_request(genre_a, genre_b, alpha, duration_s, seed, min_duration_s=0)
         streams = dict(
             zip(
                 _STREAMS,
@@ -143,7 +143,7 @@ class Composer:
         import librosa
 
         score, tracks, style, streams = self.compose(genre_a, genre_b, alpha, duration_s, seed)
-        request = validate_request(genre_a, genre_b, alpha, duration_s, seed)
+        request = validate_request(genre_a, genre_b, alpha, duration_s, seed, min_duration_s=0)
         midi = render.build_midi(tracks, score.bpm, score.swing, streams["timing"])
         audio = render.render_midi(midi, self._soundfont_bytes)
         audio = mix.master(audio, render.RENDER_RATE, style["mix"], streams["mix"])
