@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import FastAPI, File, Form, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
@@ -84,6 +85,7 @@ def set_pool(pool: workers.WorkPool | None) -> workers.WorkPool | None:
 async def _lifespan(_app: FastAPI):
     # the first engine check imports transformers (seconds): do it now, off the event loop
     threading.Thread(target=_engine_statuses, daemon=True).start()
+    get_pool().warm(workers.warm_job)
     yield
     pool = set_pool(None)
     if pool is not None:
@@ -273,8 +275,9 @@ def genres() -> dict[str, Any]:
 async def generate(body: GenerateRequest) -> dict[str, Any]:
     from genreblender.generation.base import validate_request
 
-    # bad genres fail here, before a worker is taken
+    # bad genres and an engine that cannot load fail here, before a worker is taken
     validate_request(body.genre_a, body.genre_b, body.alpha, body.seconds, body.seed)
+    await run_in_threadpool(services.check_engine, body.engine)
     request = {
         "genre_a": body.genre_a,
         "genre_b": body.genre_b,

@@ -63,6 +63,17 @@ def engine_status(name: str) -> EngineStatus:
     raise InvalidInputError(f"unknown engine {name!r}; accepted: composer, musicgen")
 
 
+def check_engine(name: str) -> None:
+    """Raise :class:`EngineUnavailableError` at once (in ~2 s at most, without loading a model)
+    when ``name`` cannot run here: MusicGen without its weights and without a reachable hub."""
+    if name == "musicgen":
+        try:
+            from genreblender.generation.musicgen import loading
+        except ImportError as exc:
+            raise EngineUnavailableError(f"MusicGen is not installed ({exc})") from None
+        loading.check_loadable()
+
+
 @dataclass
 class BlendRun:
     """One generation with its measurement and its downloadable files (all in memory)."""

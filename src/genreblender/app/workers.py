@@ -53,6 +53,11 @@ def _generator(engine: str):
     return get_generator(engine)
 
 
+def warm_job() -> None:
+    """Import the analysis stack and load the classifier, so the first request does not wait."""
+    _classifier()
+
+
 def classify_job(path: str, name: str):
     """Classify a file (a private copy of an upload called ``name``); a ClassificationResult."""
     from genreblender.app import services
@@ -139,6 +144,12 @@ class WorkPool:
                 f"retry in {RETRY_AFTER_S} s",
                 retry_after_s=RETRY_AFTER_S,
             ) from None
+
+    def warm(self, fn: Callable) -> None:
+        """Start every worker now with ``fn`` (not awaited, not counted against the queue)."""
+        executor = self._get_executor()
+        for _ in range(self.workers):
+            executor.submit(fn)
 
     def _reset(self) -> None:
         executor, self._executor = self._executor, None
