@@ -61,7 +61,7 @@ _pool_lock = threading.Lock()
 
 def get_pool() -> workers.WorkPool:
     """The server's pool: ``GENREBLENDER_API_WORKERS`` processes (default: one per core) and
-    ``GENREBLENDER_API_QUEUE`` waiting requests (default: two per worker)."""
+    ``GENREBLENDER_API_QUEUE`` waiting requests (default: four per worker)."""
     global _pool
     with _pool_lock:
         if _pool is None:

@@ -28,6 +28,9 @@ from genreblender.errors import BusyError
 
 #: Seconds a client is asked to wait before retrying a request refused as busy.
 RETRY_AFTER_S = 2
+#: Requests that may wait per worker. A waiting upload is a file on disk, not memory, so the
+#: queue can be deep enough for a burst of 8 clients on 2 cores.
+QUEUE_PER_WORKER = 4
 
 
 def default_workers() -> int:
@@ -87,7 +90,7 @@ class WorkPool:
         if kind not in ("process", "thread"):
             raise ValueError(f"kind must be 'process' or 'thread', got {kind!r}")
         self.workers = workers or default_workers()
-        self.queue = 2 * self.workers if queue is None else queue
+        self.queue = QUEUE_PER_WORKER * self.workers if queue is None else queue
         if self.workers < 1 or self.queue < 0:
             raise ValueError(f"workers must be >= 1 and queue >= 0, got {workers}, {queue}")
         self.kind = kind
