@@ -237,6 +237,12 @@ _status_cache: dict[str, Any] = {}
 _status_lock = threading.Lock()
 
 
+def _fresh_statuses() -> dict[str, Any] | None:
+    if time.monotonic() - _status_cache.get("at", -_STATUS_TTL_S) < _STATUS_TTL_S:
+        return _status_cache["engines"]
+    return None
+
+
 def _engine_statuses() -> dict[str, Any]:
     """Engine availability, re-checked at most every 30 s (the check reads the model cache)."""
     with _status_lock:
@@ -255,13 +261,15 @@ def _engine_statuses() -> dict[str, Any]:
 
 
 @app.get("/health")
-def health() -> dict[str, Any]:
-    # a plain def: it runs on a thread, and the CPU work of other requests is in the workers
+async def health() -> dict[str, Any]:
+    # on the event loop, from the cache when it is fresh: no thread hop, no file read; the CPU
+    # work of other requests is in the worker processes
+    engines = _fresh_statuses() or await run_in_threadpool(_engine_statuses)
     pool = get_pool()
     return {
         "status": "ok",
         "version": __version__,
-        "engines": _engine_statuses(),
+        "engines": engines,
         "workers": {"size": pool.workers, "queue": pool.queue, "admitted": pool.admitted},
     }
 
