@@ -42,7 +42,7 @@ def test_pool_admits_workers_plus_queue_then_refuses():
 def test_busy_server_answers_503_with_retry_after_and_health_stays_up(monkeypatch, tone_clip):
     release, started = threading.Event(), threading.Event()
 
-    def stuck(path, name):
+    def stuck(*args):
         started.set()
         release.wait(30)
         raise AssertionError("released")

@@ -23,6 +23,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from genreblender import __version__
 from genreblender.app import services, workers
 from genreblender.audio import MIN_DURATION_S
+from genreblender.classification.listeners import DEFAULT_LISTENER, LISTENER_NAMES
 from genreblender.errors import (
     ArtifactError,
     BusyError,
@@ -138,6 +139,10 @@ class BodyLimit:
         await self.app(scope, counted_receive, send)
 
 
+#: the listener names as a schema enum (one source: the registry)
+ListenerName = Literal[LISTENER_NAMES]  # type: ignore[valid-type]
+
+
 def _body_limit_message(limit: int, size: int | None) -> str:
     of = f" of {size / 2**20:.1f} MiB" if size is not None else ""
     if limit > MAX_JSON_BYTES:
@@ -230,6 +235,7 @@ class GenerateRequest(BaseModel):
     strategy: Literal["plain", "best_of_n", "calibrate"] = "plain"
     n_candidates: StrictInt = Field(4, ge=1, le=8)
     include_audio: StrictBool = Field(True, description="return the WAV as base64")
+    listener: ListenerName = Field(DEFAULT_LISTENER, description="the genre listener that measures")
 
 
 _STATUS_TTL_S = 30.0
@@ -296,7 +302,7 @@ async def generate(body: GenerateRequest) -> dict[str, Any]:
         "strategy": body.strategy,
         "n_candidates": body.n_candidates,
     }
-    run = await get_pool().run(workers.blend_job, request)
+    run = await get_pool().run(workers.blend_job, request, body.listener)
     out = {
         "request": run.request,
         "metadata": run.metadata,
@@ -310,7 +316,7 @@ async def generate(body: GenerateRequest) -> dict[str, Any]:
     return out
 
 
-async def _classify_upload(file: UploadFile):
+async def _classify_upload(file: UploadFile, listener: str):
     """Copy the upload to a private file in blocks and classify it on a worker."""
     name = Path(file.filename or "upload").name or "upload"
     services.check_upload(name, file.size)
@@ -325,7 +331,7 @@ async def _classify_upload(file: UploadFile):
                     services.check_upload(name, copied)
                 handle.write(block)
         services.check_upload(name, copied)
-        return await get_pool().run(workers.classify_job, tmp, name)
+        return await get_pool().run(workers.classify_job, tmp, name, listener)
     finally:
         Path(tmp).unlink(missing_ok=True)
 
@@ -333,8 +339,9 @@ async def _classify_upload(file: UploadFile):
 @app.post("/classify")
 async def classify(
     file: Annotated[UploadFile, File(description="audio: wav flac ogg mp3 au aiff")],
+    listener: Annotated[ListenerName, Form()] = DEFAULT_LISTENER,
 ) -> dict[str, Any]:
-    result = await _classify_upload(file)
+    result = await _classify_upload(file, listener)
     return result.to_dict()
 
 
@@ -344,12 +351,13 @@ async def evaluate(
     genre_a: Annotated[str, Form()],
     genre_b: Annotated[str, Form()],
     alpha: Annotated[float, Form()],
+    listener: Annotated[ListenerName, Form()] = DEFAULT_LISTENER,
 ) -> dict[str, Any]:
     from genreblender.evaluation.metrics import blend_metrics
     from genreblender.genres import validate_alpha, validate_genre
 
     a, b, w = validate_genre(genre_a), validate_genre(genre_b), validate_alpha(alpha)
-    result = await _classify_upload(file)
+    result = await _classify_upload(file, listener)
     metrics = blend_metrics(result.probabilities, a, b, w, result.genres)
     return {
         "target": dict(zip(result.genres, metrics.target.tolist(), strict=True)),

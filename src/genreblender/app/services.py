@@ -197,10 +197,10 @@ def classify_file(name: str, path: str | Path, classifier=None):
     """Classify the file at ``path`` (e.g. a private copy of an upload); messages call it
     ``name``, never by the server's path. Decoding is bounded (:func:`genreblender.audio.load_audio`)."""
     from genreblender.audio import load_audio
-    from genreblender.classification import GenreClassifier
+    from genreblender.classification.listeners import get_listener
 
     loaded = load_audio(path, max_bytes=MAX_UPLOAD_BYTES, name=name)
-    classifier = classifier or GenreClassifier.load()
+    classifier = classifier or get_listener()
     return classifier.classify(loaded.samples, sr=loaded.sr)
 
 

@@ -42,11 +42,10 @@ def default_workers() -> int:
 
 
 # -- the jobs (module level: a process pool pickles them by name) --------------------------------
-@functools.lru_cache(maxsize=1)
-def _classifier():
-    from genreblender.classification import GenreClassifier
+def _classifier(listener: str | None = None):
+    from genreblender.classification.listeners import get_listener
 
-    return GenreClassifier.load()
+    return get_listener(listener)  # cached per process
 
 
 @functools.lru_cache(maxsize=2)
@@ -61,19 +60,19 @@ def warm_job() -> None:
     _classifier()
 
 
-def classify_job(path: str, name: str):
+def classify_job(path: str, name: str, listener: str | None = None):
     """Classify a file (a private copy of an upload called ``name``); a ClassificationResult."""
     from genreblender.app import services
 
-    return services.classify_file(name, path, _classifier())
+    return services.classify_file(name, path, _classifier(listener))
 
 
-def blend_job(request: dict[str, Any]):
+def blend_job(request: dict[str, Any], listener: str | None = None):
     """Generate, classify and score one blend; a :class:`~genreblender.app.services.BlendRun`."""
     from genreblender.app import services
 
     return services.run_blend(
-        **request, generator=_generator(request["engine"]), classifier=_classifier()
+        **request, generator=_generator(request["engine"]), classifier=_classifier(listener)
     )
 
 

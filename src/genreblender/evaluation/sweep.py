@@ -22,6 +22,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from genreblender.classification.listeners import DEFAULT_LISTENER, validate_listener
 from genreblender.errors import InvalidInputError
 from genreblender.genres import GENRES, validate_alpha, validate_genre
 
@@ -77,6 +78,8 @@ class SweepSpec:
     n_candidates: int = 4
     judge: str | None = None
     engine_options: tuple[tuple[str, Any], ...] = ()
+    #: the listener that measures (and, for closed-loop strategies, steers) every track
+    listener: str = DEFAULT_LISTENER
 
     def __post_init__(self):
         if self.strategy not in STRATEGIES:
@@ -85,6 +88,7 @@ class SweepSpec:
             )
         if self.seeds < 1:
             raise InvalidInputError(f"seeds must be >= 1, got {self.seeds}")
+        object.__setattr__(self, "listener", validate_listener(self.listener))
         from genreblender.generation.base import MAX_DURATION_S, MIN_DURATION_S
 
         if not MIN_DURATION_S <= self.seconds <= MAX_DURATION_S:
@@ -106,6 +110,7 @@ class SweepSpec:
                 "strategy": self.strategy,
                 "n_candidates": int(self.n_candidates),
                 "judge": self.judge or "",
+                "listener": self.listener,
             }
             job["key"] = job_key(job)
             out.append(job)
@@ -118,37 +123,43 @@ class SweepSpec:
         return d
 
 
+#: The inputs of a job, as written in its row: its key is built from these.
+JOB_FIELDS = (
+    "engine",
+    "engine_options",
+    "genre_a",
+    "genre_b",
+    "alpha",
+    "seed",
+    "seconds",
+    "strategy",
+    "n_candidates",
+    "judge",
+    "listener",
+)
+
+
 def job_key(job: dict[str, Any]) -> str:
-    fields = (
-        "engine",
-        "engine_options",
-        "genre_a",
-        "genre_b",
-        "alpha",
-        "seed",
-        "seconds",
-        "strategy",
-        "n_candidates",
-        "judge",
+    return "|".join(
+        f"{job[f]:.6g}" if isinstance(job[f], float) else str(job[f]) for f in JOB_FIELDS
     )
-    return "|".join(f"{job[f]:.6g}" if isinstance(job[f], float) else str(job[f]) for f in fields)
 
 
 # -- the work of one job (runs in a worker process) ----------------------------------------------
 _WORKER: dict[str, Any] = {}
 
 
-def _worker_parts(engine: str, engine_options: str, judge: str):
-    """Engine, classifier and judge, built once per worker process."""
-    key = (engine, engine_options, judge)
+def _worker_parts(engine: str, engine_options: str, judge: str, listener: str):
+    """Engine, listener and judge, built once per worker process."""
+    key = (engine, engine_options, judge, listener)
     if _WORKER.get("key") != key:
-        from genreblender.classification import GenreClassifier
+        from genreblender.classification.listeners import get_listener
         from genreblender.generation import get_generator
 
         _WORKER.clear()
         _WORKER["key"] = key
         _WORKER["generator"] = get_generator(engine, **json.loads(engine_options))
-        _WORKER["classifier"] = GenreClassifier.load()
+        _WORKER["classifier"] = get_listener(listener)
         if judge:
             from genreblender.evaluation.judges import MusicnnJudge
 
@@ -162,7 +173,9 @@ def run_job(job: dict[str, Any]) -> dict[str, Any]:
     from genreblender.evaluation.closed_loop import best_of_n, calibrate_alpha
     from genreblender.evaluation.track import evaluate_track, judge_view
 
-    generator, classifier, judge = _worker_parts(job["engine"], job["engine_options"], job["judge"])
+    generator, classifier, judge = _worker_parts(
+        job["engine"], job["engine_options"], job["judge"], job["listener"]
+    )
     a, b, alpha, seed, seconds = (
         job["genre_a"],
         job["genre_b"],
@@ -197,6 +210,13 @@ def run_job(job: dict[str, Any]) -> dict[str, Any]:
             )
         }
     )
+    # the listener's timeline (3-s windows for mel-cnn), for the report's per-track view
+    row["segment_starts_s"] = json.dumps(
+        [round(float(x), 2) for x in evaluation.classification.segment_starts_s]
+    )
+    row["segment_probabilities"] = json.dumps(
+        [[round(float(p), 3) for p in r] for r in evaluation.classification.segment_probabilities]
+    )
     row["internal_alpha"] = float(internal_alpha)
     row["n_generations"] = n_generations
     row["model_version"] = result.metadata.get("model_version", "")
@@ -215,23 +235,10 @@ def run_job(job: dict[str, Any]) -> dict[str, Any]:
 
 
 # -- the store ------------------------------------------------------------------------------------
-#: The inputs of a job, as written in its row (the key is built from these).
-JOB_FIELDS = (
-    "engine",
-    "engine_options",
-    "genre_a",
-    "genre_b",
-    "alpha",
-    "seed",
-    "seconds",
-    "strategy",
-    "n_candidates",
-    "judge",
-)
 # How each output column of a row must parse; every column not named here must be a finite
 # number (the metrics, p_<genre>, internal_alpha, n_generations, seconds_taken...).
 _TEXT_COLUMNS = frozenset({"key", "model_version", "code_version"})
-_JSON_COLUMNS = frozenset({"classifier"})
+_JSON_COLUMNS = frozenset({"classifier", "segment_starts_s", "segment_probabilities"})
 _OPTIONAL_JSON_COLUMNS = frozenset({"judge_scores"})
 _OPTIONAL_NUMBER_COLUMNS = frozenset({"judge_alpha_hat"})
 _BOOL_COLUMNS = frozenset({"top2_match"})
