@@ -7,13 +7,16 @@ import pytest
 import soundfile as sf
 from fastapi.testclient import TestClient
 
-from genreblender.app import api, services
+from genreblender.app import api, services, workers
 from genreblender.genres import GENRES
 
 
 @pytest.fixture(scope="module")
 def client():
-    return TestClient(api.app)
+    # threads, not processes: quick to start, and the jobs see what a test patches in
+    previous = api.set_pool(workers.WorkPool(workers=2, kind="thread"))
+    yield TestClient(api.app, raise_server_exceptions=False)
+    api.set_pool(previous)
 
 
 def _wav(tone_clip_data):
@@ -54,6 +57,7 @@ def test_generate_returns_audio_and_measurement(client):
         ({"genre_a": "polka"}, 400, "unknown genre 'polka'"),
         ({"alpha": 1.5}, 422, "less than or equal to 1"),
         ({"seconds": 600}, 422, "less than or equal to 60"),
+        ({"seconds": 1}, 422, "greater than or equal to 3"),
         ({"engine": "other"}, 422, "composer"),
     ],
 )
@@ -101,9 +105,11 @@ def test_classify_bad_uploads(client, name, data, status, message):
 
 def test_classify_too_large(client, monkeypatch, tone_clip):
     monkeypatch.setattr(services, "MAX_UPLOAD_BYTES", 1000)
-    out = client.post("/classify", files={"file": ("tone.wav", _wav(tone_clip), "audio/wav")})
+    data = _wav(tone_clip)
+    out = client.post("/classify", files={"file": ("tone.wav", data, "audio/wav")})
     assert out.status_code == 413
-    assert "limit" in out.json()["detail"]
+    # the upload's own size, not the limit plus one byte
+    assert f"tone.wav: the upload is {len(data) / 2**20:.1f} MiB" in out.json()["detail"]
 
 
 def test_evaluate_scores_against_requested_blend(client, tone_clip):

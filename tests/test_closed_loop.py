@@ -36,7 +36,7 @@ def _assert_kept_is_best(loop):
 
 
 def _plain(gen, clf, alpha, seed):
-    r = gen.generate("jazz", "metal", alpha, 1.0, seed)
+    r = gen.generate("jazz", "metal", alpha, 3.0, seed)
     return evaluate_track(r.audio, r.sample_rate, "jazz", "metal", alpha, classifier=clf)
 
 
@@ -174,7 +174,7 @@ def test_calibration_reduces_alpha_error_on_a_biased_engine():
 
 def test_calibration_of_same_genre_is_one_generation():
     gen = FakeGenerator()
-    loop = calibrate_alpha(gen, "rock", "rock", 0.4, 1.0, seed=0, classifier=FakeClassifier())
+    loop = calibrate_alpha(gen, "rock", "rock", 0.4, 3.0, seed=0, classifier=FakeClassifier())
     assert len(gen.calls) == 1 and loop.internal_alpha == 0.4
 
 

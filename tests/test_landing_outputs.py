@@ -37,7 +37,7 @@ def test_sidecar_names_requested_and_internal_alpha_apart(tmp_path):
         "classical",
         "hiphop",
         0.5,
-        seconds=1.0,
+        seconds=3.0,
         seed=3,
         strategy="calibrate",
         output=out,
@@ -73,7 +73,7 @@ def test_plain_sidecar_has_the_verdict_and_no_loop(tmp_path):
         "jazz",
         "metal",
         0.5,
-        seconds=1.0,
+        seconds=3.0,
         output=out,
         generator=leaky,
         classifier=ResponseClassifier(),
@@ -110,7 +110,7 @@ def test_blend_json_exposes_every_trial(tmp_path, capsys, fake_engine):
 
     fake_engine(lambda internal, seed: (0.2, 0.8))  # α' changes nothing: calibration must miss
     out = tmp_path / "b.wav"
-    args = ["blend", "--a", "jazz", "--b", "metal", "--alpha", "0.5", "--seconds", "1"]
+    args = ["blend", "--a", "jazz", "--b", "metal", "--alpha", "0.5", "--seconds", "3"]
     args += ["--strategy", "calibrate", "--no-judge", "-o", str(out)]
     assert main([*args, "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
@@ -134,7 +134,7 @@ def test_blend_text_says_landed(tmp_path, capsys, fake_engine):
 
     fake_engine(lambda internal, seed: (internal, 0.9))
     out = tmp_path / "b.wav"
-    args = ["blend", "--alpha", "0.6", "--seconds", "1", "--no-judge", "-o", str(out)]
+    args = ["blend", "--alpha", "0.6", "--seconds", "3", "--no-judge", "-o", str(out)]
     assert main(args) == 0
     text = capsys.readouterr().out
     assert "x (steering): LANDED" in text and "on-target mass 0.90" in text
@@ -152,7 +152,7 @@ def test_sweep_writes_landing_columns_for_the_listener_and_the_judge(tmp_path, m
         pairs=(("jazz", "metal"), ("jazz", "reggae")),
         alphas=(0.0, 0.5, 1.0),
         seeds=1,
-        seconds=1.0,
+        seconds=3.0,
         strategy="best_of_n",
         n_candidates=2,
         judge="fake",
@@ -284,14 +284,18 @@ def test_api_evaluate_returns_the_verdict(tone_clip):
     assert set(GENRES) == set(data["predicted"])
 
 
-def test_api_generate_exposes_the_closed_loop(monkeypatch):
+def test_api_generate_exposes_the_closed_loop(monkeypatch, request):
     from fastapi.testclient import TestClient
 
-    from genreblender.app import api
+    from genreblender.app import api, workers
 
-    monkeypatch.setattr(api, "_generator", lambda engine: ResponseGenerator(jumpy))
-    monkeypatch.setattr(api, "_classifier", lambda name=None: ResponseClassifier())
-    body = {"genre_a": "classical", "genre_b": "hiphop", "alpha": 0.5, "seconds": 1, "seed": 3}
+    monkeypatch.setattr(workers, "_generator", lambda engine: ResponseGenerator(jumpy))
+    monkeypatch.setattr(workers, "_classifier", lambda name=None: ResponseClassifier())
+    monkeypatch.setattr("genreblender.evaluation.ears.other_listener_ears", lambda name: [])
+    # threads, not processes: the jobs see what the test patches in
+    previous = api.set_pool(workers.WorkPool(workers=1, kind="thread"))
+    request.addfinalizer(lambda: api.set_pool(previous))
+    body = {"genre_a": "classical", "genre_b": "hiphop", "alpha": 0.5, "seconds": 3, "seed": 3}
     out = TestClient(api.app).post("/generate", json=body | {"strategy": "calibrate"})
     assert out.status_code == 200, out.text
     data = out.json()

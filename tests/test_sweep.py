@@ -77,7 +77,7 @@ def test_sweep_runs_and_resumes_without_duplicates(tmp_path, fake_parts):
         pairs=(("jazz", "metal"), ("pop", "rock")),
         alphas=(0.0, 0.25, 0.5, 0.75, 1.0),
         seeds=2,
-        seconds=1.0,
+        seconds=3.0,
     )
     out = tmp_path / "sweep"
 
@@ -107,9 +107,9 @@ def test_sweep_runs_and_resumes_without_duplicates(tmp_path, fake_parts):
 
 
 def test_sweep_refuses_a_folder_with_other_settings(tmp_path, fake_parts):
-    spec = SweepSpec(pairs=(("jazz", "metal"),), alphas=(0.0, 1.0), seeds=1, seconds=1.0)
+    spec = SweepSpec(pairs=(("jazz", "metal"),), alphas=(0.0, 1.0), seeds=1, seconds=3.0)
     run_sweep(spec, tmp_path, InlineExecutor(), progress=False, report=False)
-    other = SweepSpec(pairs=(("jazz", "metal"),), alphas=(0.0, 1.0), seeds=1, seconds=2.0)
+    other = SweepSpec(pairs=(("jazz", "metal"),), alphas=(0.0, 1.0), seeds=1, seconds=4.0)
     with pytest.raises(InvalidInputError, match="different settings"):
         run_sweep(other, tmp_path, InlineExecutor(), progress=False, report=False)
 

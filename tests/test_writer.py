@@ -79,7 +79,7 @@ def test_check_output_path_rejects_unwritable(tmp_path):
     locked.mkdir()
     locked.chmod(0o500)
     try:
-        with pytest.raises(InvalidInputError, match="not writable"):
+        with pytest.raises(InvalidInputError, match="cannot create the folder"):
             check_output_path(locked / "new" / "out.wav")
     finally:
         locked.chmod(0o700)

@@ -11,7 +11,12 @@ from pathlib import Path
 
 import numpy as np
 
-from genreblender.errors import AudioError
+from genreblender.errors import (
+    AudioError,
+    AudioTooLargeError,
+    UnsupportedAudioFormatError,
+    one_line,
+)
 
 #: Sample rate of every analysis (the GTZAN tables were computed at 22050 Hz).
 SAMPLE_RATE = 22050
@@ -43,8 +48,162 @@ def _accepted_formats() -> str:
     return ", ".join(ext.lstrip(".") for ext in AUDIO_EXTENSIONS)
 
 
-def read_audio_file(path: str | Path, max_bytes: int | None = None) -> tuple[np.ndarray, int]:
-    """Decode ``path`` without resampling.
+#: Most channels a file or a 2-D array may have (a header claiming more is refused unread).
+MAX_CHANNELS = 16
+#: Most samples (frames x channels) a file may hold: 20 minutes of 96 kHz stereo. It bounds the
+#: decoding time of a small compressed file whose header promises hours of many channels.
+MAX_FILE_SAMPLES = int(MAX_DURATION_S * 96_000 * 2)
+#: Sample rates accepted in a file header (telephone audio to high-resolution masters).
+MIN_FILE_RATE, MAX_FILE_RATE = 4_000, 384_000
+# Frames decoded per block: memory of one block of 16 channels is 4 MiB, whatever the file's size.
+_BLOCK_FRAMES = 65_536
+
+
+def _scrub(exc: BaseException, path: Path, name: str) -> str:
+    """A decoder's message on one line, with the file called ``name`` (libsndfile quotes the
+    path it opened, which for an upload is the server's private temporary file)."""
+    return one_line(exc).replace(str(path), name)
+
+
+@dataclass(frozen=True)
+class AudioFileInfo:
+    """What a file's header says, checked against the limits (see :func:`probe_audio_file`)."""
+
+    path: Path
+    name: str
+    samplerate: int
+    channels: int
+    frames: int
+
+    @property
+    def duration_s(self) -> float:
+        return self.frames / self.samplerate
+
+
+def probe_audio_file(
+    path: str | Path, max_bytes: int | None = None, name: str | None = None
+) -> AudioFileInfo:
+    """The cheap checks, before any sample is decoded: the file exists and can be read, its
+    extension is accepted, its size is within ``max_bytes``, and its header's sample rate,
+    channel count, duration and frames x channels are within the limits.
+
+    ``name`` is what messages call the file (default: the path); the HTTP API passes the name
+    of the upload, not of its private temporary copy.
+
+    Raises
+    ------
+    AudioError
+        :class:`~genreblender.errors.UnsupportedAudioFormatError` for an extension that is not
+        accepted, :class:`~genreblender.errors.AudioTooLargeError` for a file over the size limit,
+        plain :class:`AudioError` for everything else.
+    """
+    import soundfile as sf
+
+    if max_bytes is None:
+        max_bytes = MAX_FILE_BYTES
+    path = Path(path)
+    name = str(path) if name is None else name
+    if path.suffix.lower() not in AUDIO_EXTENSIONS:
+        raise UnsupportedAudioFormatError(
+            f"{name}: unsupported format {path.suffix or '(no extension)'!r}; "
+            f"accepted: {_accepted_formats()}"
+        )
+    if not path.is_file():
+        raise AudioError(f"{name}: no such audio file")
+    try:
+        with open(path, "rb"):
+            pass
+    except OSError as exc:
+        raise AudioError(f"{name}: cannot read the file ({exc.strerror or exc})") from None
+    size = path.stat().st_size
+    if size == 0:
+        raise AudioError(f"{name}: the file is empty")
+    if size > max_bytes:
+        raise AudioTooLargeError(
+            f"{name}: file is {size / 2**20:.1f} MiB; the limit is {max_bytes / 2**20:g} MiB"
+        )
+    try:
+        info = sf.info(str(path))
+    except Exception as exc:  # libsndfile reports bad headers with several exception types
+        raise AudioError(
+            f"{name}: cannot decode audio ({_scrub(exc, path, name)}); "
+            f"accepted: {_accepted_formats()}"
+        ) from None
+    rate, channels, frames = int(info.samplerate), int(info.channels), int(info.frames)
+    if not MIN_FILE_RATE <= rate <= MAX_FILE_RATE:
+        raise AudioError(
+            f"{name}: sample rate {rate} Hz is not accepted; "
+            f"accepted: {MIN_FILE_RATE} to {MAX_FILE_RATE} Hz"
+        )
+    if not 1 <= channels <= MAX_CHANNELS:
+        raise AudioError(f"{name}: {channels} channels; at most {MAX_CHANNELS} are accepted")
+    if frames / rate > MAX_DURATION_S:
+        raise AudioError(
+            f"{name}: audio is {frames / rate:.0f} s long; the limit is {MAX_DURATION_S:.0f} s"
+        )
+    if frames * channels > MAX_FILE_SAMPLES:
+        raise AudioError(
+            f"{name}: {frames} frames x {channels} channels is more than the "
+            f"{MAX_FILE_SAMPLES} samples accepted (20 min of 96 kHz stereo)"
+        )
+    return AudioFileInfo(path=path, name=name, samplerate=rate, channels=channels, frames=frames)
+
+
+def _decode_mono(info: AudioFileInfo, target_sr: int) -> np.ndarray:
+    """Decode block by block straight to mono at ``target_sr``: the memory used is the output
+    plus one block, not the whole file as float32 in all its channels."""
+    import soundfile as sf
+    import soxr
+
+    resampler = None
+    if info.samplerate != target_sr:
+        # the streaming form of what librosa.resample(res_type="soxr_hq") does in one call
+        resampler = soxr.ResampleStream(
+            info.samplerate, target_sr, 1, dtype="float32", quality="HQ"
+        )
+    ratio = target_sr / info.samplerate
+    # headers of compressed formats can be approximate: the limit is enforced while decoding too
+    max_frames = int(MAX_DURATION_S * info.samplerate) + _BLOCK_FRAMES
+    out = np.empty(int(np.ceil(info.frames * ratio)) + 64, dtype=np.float32)
+    filled, frames = 0, 0
+
+    def put(chunk: np.ndarray) -> None:
+        nonlocal out, filled
+        if filled + chunk.size > out.size:
+            out = np.resize(out, max(2 * out.size, filled + chunk.size))
+        out[filled : filled + chunk.size] = chunk
+        filled += chunk.size
+
+    with sf.SoundFile(str(info.path)) as handle:
+        for block in handle.blocks(blocksize=_BLOCK_FRAMES, dtype="float32", always_2d=True):
+            frames += block.shape[0]
+            if frames > max_frames:
+                raise AudioError(
+                    f"{info.name}: audio is longer than the limit of {MAX_DURATION_S:.0f} s"
+                )
+            # before resampling, which would smear one bad sample over its neighbours
+            if not np.isfinite(block).all():
+                raise AudioError(f"{info.name}: contains NaN or infinite samples")
+            mono = block[:, 0] if block.shape[1] == 1 else block.mean(axis=1, dtype=np.float32)
+            put(resampler.resample_chunk(mono) if resampler is not None else mono)
+        if resampler is not None:
+            put(resampler.resample_chunk(np.zeros(0, dtype=np.float32), last=True))
+    if frames == 0:
+        raise AudioError(f"{info.name}: contains no samples")
+    # the length librosa.resample gives, so both paths agree sample for sample in length
+    n_out = int(np.ceil(frames * ratio)) if resampler is not None else frames
+    if filled < n_out:
+        put(np.zeros(n_out - filled, dtype=np.float32))
+    return out[:n_out].copy() if out.size > n_out else out
+
+
+def read_audio_file(
+    path: str | Path, max_bytes: int | None = None, name: str | None = None
+) -> tuple[np.ndarray, int]:
+    """Decode ``path`` as mono float32 at :data:`SAMPLE_RATE`, in bounded memory.
+
+    The header is checked first (:func:`probe_audio_file`), then the file is decoded in blocks,
+    each averaged to mono and resampled as it arrives.
 
     Parameters
     ----------
@@ -52,57 +211,32 @@ def read_audio_file(path: str | Path, max_bytes: int | None = None) -> tuple[np.
         An audio file with an extension in :data:`AUDIO_EXTENSIONS`.
     max_bytes : int, optional
         Largest file accepted; default :data:`MAX_FILE_BYTES` (read at call time).
+    name : str, optional
+        What messages call the file (default: the path).
 
     Returns
     -------
     samples : np.ndarray
-        float32, shape ``(n,)`` or ``(n, channels)``.
+        float32, shape ``(n,)``.
     sr : int
-        The file's sample rate.
+        :data:`SAMPLE_RATE`.
 
     Raises
     ------
     AudioError
-        For a missing, empty, oversized, too long, unknown-format or corrupt file.
+        For a missing, unreadable, empty, oversized, too long, unknown-format or corrupt file.
     """
-    import soundfile as sf
-
-    if max_bytes is None:
-        max_bytes = MAX_FILE_BYTES
-    path = Path(path)
-    if not path.is_file():
-        raise AudioError(f"{path}: no such audio file")
-    if path.suffix.lower() not in AUDIO_EXTENSIONS:
-        raise AudioError(
-            f"{path}: unsupported format {path.suffix or '(no extension)'!r}; "
-            f"accepted: {_accepted_formats()}"
-        )
-    size = path.stat().st_size
-    if size == 0:
-        raise AudioError(f"{path}: the file is empty")
-    if size > max_bytes:
-        raise AudioError(
-            f"{path}: file is {size / 2**20:.1f} MiB; the limit is {max_bytes / 2**20:.0f} MiB"
-        )
+    info = probe_audio_file(path, max_bytes=max_bytes, name=name)
     try:
-        info = sf.info(str(path))
-        if info.samplerate > 0 and info.frames / info.samplerate > MAX_DURATION_S:
-            raise AudioError(
-                f"{path}: audio is {info.frames / info.samplerate:.0f} s long; "
-                f"the limit is {MAX_DURATION_S:.0f} s"
-            )
-        data, sr = sf.read(str(path), dtype="float32", always_2d=False)
+        samples = _decode_mono(info, SAMPLE_RATE)
     except AudioError:
         raise
-    except Exception as exc:  # libsndfile reports corrupt data with several exception types
+    except Exception as exc:  # corrupt data past a valid header
         raise AudioError(
-            f"{path}: cannot decode audio ({exc}); accepted: {_accepted_formats()}"
+            f"{info.name}: cannot decode audio ({_scrub(exc, info.path, info.name)}); "
+            f"accepted: {_accepted_formats()}"
         ) from None
-    return np.asarray(data, dtype=np.float32), int(sr)
-
-
-#: Most channels a 2-D array may have; the other axis is time.
-MAX_CHANNELS = 16
+    return samples, SAMPLE_RATE
 
 
 def to_mono_resampled(samples: np.ndarray, sr: int, target_sr: int = SAMPLE_RATE) -> np.ndarray:
@@ -181,6 +315,7 @@ def load_audio(
     sr: int | None = None,
     min_duration_s: float = MIN_DURATION_S,
     max_bytes: int | None = None,
+    name: str | None = None,
 ) -> Audio:
     """Load a file path or an array as validated mono float32 audio at 22050 Hz.
 
@@ -195,6 +330,8 @@ def load_audio(
         Shortest accepted duration in seconds.
     max_bytes : int, optional
         Largest file accepted; default :data:`MAX_FILE_BYTES`.
+    name : str, optional
+        What messages call a file (default: its path), e.g. the name of an upload.
 
     Returns
     -------
@@ -207,9 +344,11 @@ def load_audio(
         For anything that cannot be analysed, with a message saying what is accepted.
     """
     if isinstance(source, (str, Path)):
-        what = str(source)
-        data, rate = read_audio_file(source, max_bytes=max_bytes)
-    elif isinstance(source, np.ndarray):
+        samples, rate = read_audio_file(source, max_bytes=max_bytes, name=name)
+        what = str(source) if name is None else name
+        validate_samples(samples, rate, min_duration_s=min_duration_s, what=what)
+        return Audio(samples=samples, sr=rate)
+    if isinstance(source, np.ndarray):
         what = "audio array"
         if sr is None or not np.isfinite(sr) or int(sr) <= 0:
             raise AudioError("an audio array needs its sample rate: pass sr=<Hz>")

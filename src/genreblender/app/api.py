@@ -7,30 +7,102 @@ from a CDN, so they work on a machine without internet."""
 from __future__ import annotations
 
 import base64
-import functools
+import contextlib
+import logging
+import os
+import tempfile
+import threading
+import time
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import File, Form, Request, UploadFile
+from fastapi import FastAPI, File, Form, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi_offline import FastAPIOffline
-from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, WithJsonSchema
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from genreblender import __version__, defaults
-from genreblender.app import services
+from genreblender.app import services, workers
+from genreblender.audio import MIN_DURATION_S
 from genreblender.classification.listeners import DEFAULT_LISTENER, LISTENER_NAMES
 from genreblender.errors import (
     ArtifactError,
-    AudioError,
+    BusyError,
     EngineUnavailableError,
     GenreBlenderError,
+    InvalidInputError,
+    TooLargeError,
+    UnsupportedFormatError,
+    one_line,
 )
 from genreblender.genres import GENRES
+
+log = logging.getLogger(__name__)
+
+#: Largest JSON body (``/generate``): a request is a few hundred bytes.
+MAX_JSON_BYTES = 64 * 1024
+#: Largest multipart body: the upload limit plus room for the form's framing and fields.
+MAX_MULTIPART_BYTES = services.MAX_UPLOAD_BYTES + 64 * 1024
+# Upload bytes copied per await, so a large upload never sits in memory whole.
+_COPY_BLOCK = 1 << 20
+
+
+# -- the worker pool ------------------------------------------------------------------------------
+def _env_int(name: str) -> int | None:
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return None
+    if not text.isdigit() or int(text) < (0 if name.endswith("QUEUE") else 1):
+        raise InvalidInputError(f"{name} must be a whole number >= 1 (queue: >= 0), got {text!r}")
+    return int(text)
+
+
+_pool: workers.WorkPool | None = None
+_pool_lock = threading.Lock()
+
+
+def get_pool() -> workers.WorkPool:
+    """The server's pool: ``GENREBLENDER_API_WORKERS`` processes (default: one per core) and
+    ``GENREBLENDER_API_QUEUE`` waiting requests (default: four per worker)."""
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = workers.WorkPool(
+                workers=_env_int("GENREBLENDER_API_WORKERS"),
+                queue=_env_int("GENREBLENDER_API_QUEUE"),
+                kind=os.environ.get("GENREBLENDER_API_POOL", "process"),
+            )
+        return _pool
+
+
+def set_pool(pool: workers.WorkPool | None) -> workers.WorkPool | None:
+    """Replace the pool (tests use a thread pool); returns the previous one."""
+    global _pool
+    with _pool_lock:
+        previous, _pool = _pool, pool
+    return previous
+
+
+@contextlib.asynccontextmanager
+async def _lifespan(_app: FastAPI):
+    # the first engine check imports transformers (seconds): do it now, off the event loop
+    threading.Thread(target=_engine_statuses, daemon=True).start()
+    get_pool().warm(workers.warm_job)
+    yield
+    pool = set_pool(None)
+    if pool is not None:
+        pool.shutdown()
+
 
 app = FastAPIOffline(
     title="GenreBlender API",
     version=__version__,
     description="Blend two music genres at a weight alpha, and measure the blend with a genre "
     "classifier. MusicGen output (engine=musicgen) is CC-BY-NC 4.0: non-commercial use only.",
+    lifespan=_lifespan,
 )
 
 #: A genre name. The schema lists the ten GTZAN names; the server also accepts the usual
@@ -43,58 +115,141 @@ GenreName = Annotated[
 ]
 
 
+class BodyLimit:
+    """ASGI middleware: a byte limit per path, checked from Content-Length before the body is
+    read (the 413 is sent at once), then counted as the body streams in (for chunked bodies).
+
+    (Starlette's own ``max_body_size`` answers in plain text, outside the JSON error shape.)
+    """
+
+    def __init__(self, app, limits: dict[str, int], default: int):
+        self.app, self.limits, self.default = app, limits, default
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        limit = self.limits.get(scope["path"], self.default)
+        declared = dict(scope.get("headers") or ()).get(b"content-length")
+        if declared is not None:
+            if not declared.isdigit():
+                response = error_response(400, "invalid_value", "Content-Length is not a number")
+                return await response(scope, receive, send)
+            if int(declared) > limit:
+                message = _body_limit_message(limit, int(declared))
+                return await error_response(413, "too_large", message)(scope, receive, send)
+        received = 0
+
+        async def counted_receive():
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    # re-raised by FastAPI's body parsing, answered by the handler below
+                    raise StarletteHTTPException(413, _body_limit_message(limit, None))
+            return message
+
+        await self.app(scope, counted_receive, send)
+
+
 #: the listener names as a schema enum (one source: the registry)
 ListenerName = Literal[LISTENER_NAMES]  # type: ignore[valid-type]
 
 
-def _classifier(name: str | None = None):
-    from genreblender.classification.listeners import get_listener
-
-    return get_listener(name)  # cached per process
-
-
-def _other_listeners(steering: str):
-    """The listeners that did not steer score the track too (the judge does not: it costs
-    seconds per request; ``genreblender blend`` and sweeps with ``--judge`` add it)."""
-    from genreblender.evaluation.ears import other_listener_ears
-
-    return other_listener_ears(steering)
+def _body_limit_message(limit: int, size: int | None) -> str:
+    of = f" of {size / 2**20:.1f} MiB" if size is not None else ""
+    if limit > MAX_JSON_BYTES:
+        return (
+            f"the request body{of} is over the limit: uploads of up to "
+            f"{services.MAX_UPLOAD_BYTES / 2**20:g} MiB are accepted"
+        )
+    return f"the request body{of} is over the {limit // 1024} KiB limit of this endpoint"
 
 
-@functools.lru_cache(maxsize=2)
-def _generator(engine: str):
-    from genreblender.generation import get_generator
+app.add_middleware(
+    BodyLimit,
+    limits={"/classify": MAX_MULTIPART_BYTES, "/evaluate": MAX_MULTIPART_BYTES},
+    default=MAX_JSON_BYTES,
+)
 
-    return get_generator(engine)
+
+# -- errors: one status table, one JSON shape -----------------------------------------------------
+#: Error type -> (HTTP status, ``error`` field); the first match (in this order) wins.
+ERROR_STATUS: tuple[tuple[type[Exception], int, str], ...] = (
+    (BusyError, 503, "busy"),
+    (EngineUnavailableError, 503, "unavailable"),
+    (TooLargeError, 413, "too_large"),
+    (UnsupportedFormatError, 415, "unsupported_format"),
+    (InvalidInputError, 400, "invalid_value"),
+    (ArtifactError, 500, "server_error"),
+    (GenreBlenderError, 400, "invalid_value"),
+)
+_HTTP_KINDS = {404: "not_found", 405: "method_not_allowed", 413: "too_large", 422: "schema"}
+
+
+def error_response(status: int, kind: str, message: str, headers=None) -> JSONResponse:
+    """Every 4xx/5xx body: ``{"status": 413, "error": "too_large", "detail": "..."}``."""
+    body = {"status": status, "error": kind, "detail": message}
+    return JSONResponse(status_code=status, content=body, headers=headers)
+
+
+def status_of(exc: Exception) -> tuple[int, str]:
+    for cls, status, kind in ERROR_STATUS:
+        if isinstance(exc, cls):
+            return status, kind
+    return 500, "server_error"
 
 
 @app.exception_handler(GenreBlenderError)
 async def _genreblender_error(request: Request, exc: GenreBlenderError) -> JSONResponse:
-    if isinstance(exc, EngineUnavailableError):
-        status = 503
-    elif isinstance(exc, AudioError) and "limit" in str(exc):
-        status = 413
-    elif isinstance(exc, AudioError) and "unsupported format" in str(exc):
-        status = 415
-    elif isinstance(exc, ArtifactError):
-        status = 500
-    else:
-        status = 400
-    return JSONResponse(status_code=status, content={"detail": str(exc)})
+    status, kind = status_of(exc)
+    headers = {"Retry-After": str(exc.retry_after_s)} if isinstance(exc, BusyError) else None
+    return error_response(status, kind, one_line(exc), headers)
+
+
+@app.exception_handler(RequestValidationError)
+async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+    # built from the locations and messages only: the input itself may be NaN, huge or binary
+    parts = []
+    for error in exc.errors():
+        if error.get("type") == "json_invalid":
+            reason = str((error.get("ctx") or {}).get("error", "")).strip()
+            parts.append("the body is not valid JSON" + (f" ({reason})" if reason else ""))
+            continue
+        loc = ".".join(str(x) for x in error.get("loc", ()) if x != "body")
+        msg = str(error.get("msg", "invalid value"))
+        parts.append(f"{loc}: {msg}" if loc else msg)
+    return error_response(422, "schema", "; ".join(parts) or "the request is not valid")
+
+
+@app.exception_handler(StarletteHTTPException)
+async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    status = exc.status_code
+    message = one_line(Exception(exc.detail))
+    return error_response(status, _HTTP_KINDS.get(status, "http_error"), message, exc.headers)
+
+
+@app.exception_handler(Exception)
+async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    log.error("internal error on %s %s", request.method, request.url.path, exc_info=exc)
+    return error_response(500, "server_error", "internal server error (logged on the server)")
 
 
 class GenerateRequest(BaseModel):
+    # strict: true is not a seed, "0.7" is not a number; NaN and infinity are not numbers either
+    model_config = ConfigDict(strict=True, allow_inf_nan=False, extra="forbid")
+
     genre_a: GenreName = Field(defaults.GENRE_A, description="genre A")
     genre_b: GenreName = Field(defaults.GENRE_B, description="genre B")
     alpha: float = Field(defaults.ALPHA, ge=0.0, le=1.0, description="weight of genre A")
     seconds: float = Field(
-        defaults.SECONDS, gt=0.0, le=services.MAX_GENERATE_SECONDS, description="duration"
+        defaults.SECONDS, ge=MIN_DURATION_S, le=services.MAX_GENERATE_SECONDS, description="duration"
     )
-    seed: int = Field(defaults.SEED, ge=0, lt=2**32)
+    seed: StrictInt = Field(defaults.SEED, ge=0, lt=2**32)
     engine: Literal["composer", "musicgen"] = "composer"
     strategy: Literal["plain", "best_of_n", "calibrate"] = defaults.STRATEGY
-    n_candidates: int = Field(defaults.N_CANDIDATES, ge=1, le=8)
-    include_audio: bool = Field(True, description="return the WAV (and MIDI) as base64")
+    n_candidates: StrictInt = Field(defaults.N_CANDIDATES, ge=1, le=8)
+    include_audio: StrictBool = Field(True, description="return the WAV (and MIDI) as base64")
     listener: ListenerName = Field(DEFAULT_LISTENER, description="the genre listener that measures")
 
 
@@ -114,6 +269,7 @@ class HealthResponse(BaseModel):
     status: Literal["ok"]
     version: str
     engines: dict[str, EngineInfo]
+    workers: dict[str, int] = Field(description="worker pool: size, queue, requests admitted")
 
 
 class GenresResponse(BaseModel):
@@ -194,17 +350,46 @@ class EvaluateResponse(BaseModel):
     segments: list[Segment]
 
 
+_STATUS_TTL_S = 30.0
+_status_cache: dict[str, Any] = {}
+_status_lock = threading.Lock()
+
+
+def _fresh_statuses() -> dict[str, Any] | None:
+    if time.monotonic() - _status_cache.get("at", -_STATUS_TTL_S) < _STATUS_TTL_S:
+        return _status_cache["engines"]
+    return None
+
+
+def _engine_statuses() -> dict[str, Any]:
+    """Engine availability, re-checked at most every 30 s (the check reads the model cache)."""
+    with _status_lock:
+        if time.monotonic() - _status_cache.get("at", -_STATUS_TTL_S) < _STATUS_TTL_S:
+            return _status_cache["engines"]
+        engines = {}
+        for name in ("composer", "musicgen"):
+            status = services.engine_status(name)
+            engines[name] = {
+                "available": status.available,
+                "reason": status.reason,
+                "licence": status.licence,
+            }
+        _status_cache.update(at=time.monotonic(), engines=engines)
+        return engines
+
+
 @app.get("/health")
-def health() -> HealthResponse:
-    engines = {}
-    for name in ("composer", "musicgen"):
-        status = services.engine_status(name)
-        engines[name] = {
-            "available": status.available,
-            "reason": status.reason,
-            "licence": status.licence,
-        }
-    return HealthResponse(status="ok", version=__version__, engines=engines)
+async def health() -> HealthResponse:
+    # on the event loop, from the cache when it is fresh: no thread hop, no file read; the CPU
+    # work of other requests is in the worker processes
+    engines = _fresh_statuses() or await run_in_threadpool(_engine_statuses)
+    pool = get_pool()
+    return HealthResponse(
+        status="ok",
+        version=__version__,
+        engines=engines,
+        workers={"size": pool.workers, "queue": pool.queue, "admitted": pool.admitted},
+    )
 
 
 @app.get("/genres")
@@ -214,20 +399,23 @@ def genres() -> GenresResponse:
 
 # exclude_unset: the audio fields are absent (not null) when include_audio is false
 @app.post("/generate", response_model=GenerateResponse, response_model_exclude_unset=True)
-def generate(body: GenerateRequest) -> dict[str, Any]:
-    run = services.run_blend(
-        body.genre_a,
-        body.genre_b,
-        body.alpha,
-        body.seconds,
-        body.seed,
-        engine=body.engine,
-        strategy=body.strategy,
-        n_candidates=body.n_candidates,
-        generator=_generator(body.engine),
-        classifier=_classifier(body.listener),
-        ears=_other_listeners(body.listener),
-    )
+async def generate(body: GenerateRequest) -> dict[str, Any]:
+    from genreblender.generation.base import validate_request
+
+    # bad genres and an engine that cannot load fail here, before a worker is taken
+    validate_request(body.genre_a, body.genre_b, body.alpha, body.seconds, body.seed)
+    await run_in_threadpool(services.check_engine, body.engine)
+    request = {
+        "genre_a": body.genre_a,
+        "genre_b": body.genre_b,
+        "alpha": body.alpha,
+        "seconds": body.seconds,
+        "seed": body.seed,
+        "engine": body.engine,
+        "strategy": body.strategy,
+        "n_candidates": body.n_candidates,
+    }
+    run = await get_pool().run(workers.blend_job, request, body.listener)
     out = {
         "request": run.request,
         "metadata": run.metadata,
@@ -243,11 +431,24 @@ def generate(body: GenerateRequest) -> dict[str, Any]:
     return out
 
 
-async def _read_upload(file: UploadFile) -> bytes:
-    # read one byte past the limit: enough to know it is too big without holding more
-    data = await file.read(services.MAX_UPLOAD_BYTES + 1)
-    services.check_upload(file.filename or "upload", len(data))
-    return data
+async def _classify_upload(file: UploadFile, listener: str):
+    """Copy the upload to a private file in blocks and classify it on a worker."""
+    name = Path(file.filename or "upload").name or "upload"
+    services.check_upload(name, file.size)
+    fd, tmp = tempfile.mkstemp(prefix="genreblender-upload-", suffix=Path(name).suffix.lower())
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            copied = 0
+            while block := await file.read(_COPY_BLOCK):
+                copied += len(block)
+                # file.size is None when the client sent no part length: count while copying
+                if copied > services.MAX_UPLOAD_BYTES:
+                    services.check_upload(name, copied)
+                handle.write(block)
+        services.check_upload(name, copied)
+        return await get_pool().run(workers.classify_job, tmp, name, listener)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
 
 
 @app.post("/classify", response_model=ClassifyResponse)
@@ -255,8 +456,7 @@ async def classify(
     file: Annotated[UploadFile, File(description="audio: wav flac ogg mp3 au aiff")],
     listener: Annotated[ListenerName, Form()] = DEFAULT_LISTENER,
 ) -> dict[str, Any]:
-    data = await _read_upload(file)
-    result = services.classify_upload(file.filename or "upload.wav", data, _classifier(listener))
+    result = await _classify_upload(file, listener)
     return result.to_dict()
 
 
@@ -272,8 +472,7 @@ async def evaluate(
     from genreblender.genres import validate_alpha, validate_genre
 
     a, b, w = validate_genre(genre_a), validate_genre(genre_b), validate_alpha(alpha)
-    data = await _read_upload(file)
-    result = services.classify_upload(file.filename or "upload.wav", data, _classifier(listener))
+    result = await _classify_upload(file, listener)
     metrics = blend_metrics(result.probabilities, a, b, w, result.genres)
     return {
         "target": dict(zip(result.genres, metrics.target.tolist(), strict=True)),

@@ -14,7 +14,13 @@ from typing import Any
 import numpy as np
 
 from genreblender.audio import MAX_DURATION_S, MIN_DURATION_S
-from genreblender.errors import AudioError, EngineUnavailableError, InvalidInputError
+from genreblender.errors import (
+    AudioError,
+    AudioTooLargeError,
+    EngineUnavailableError,
+    InvalidInputError,
+    UnsupportedAudioFormatError,
+)
 
 #: Limits of the web front ends (stricter than the library's: a server is shared).
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
@@ -56,6 +62,17 @@ def engine_status(name: str) -> EngineStatus:
             ok, reason = False, str(exc)
         return EngineStatus(name, bool(ok), str(reason), MUSICGEN_LICENCE)
     raise InvalidInputError(f"unknown engine {name!r}; accepted: composer, musicgen")
+
+
+def check_engine(name: str) -> None:
+    """Raise :class:`EngineUnavailableError` at once (in ~2 s at most, without loading a model)
+    when ``name`` cannot run here: MusicGen without its weights and without a reachable hub."""
+    if name == "musicgen":
+        try:
+            from genreblender.generation.musicgen import loading
+        except ImportError as exc:
+            raise EngineUnavailableError(f"MusicGen is not installed ({exc})") from None
+        loading.check_loadable()
 
 
 @dataclass
@@ -130,9 +147,11 @@ def run_blend(
     from genreblender.pipeline import blend
 
     seconds = float(seconds)
-    if not 0 < seconds <= MAX_GENERATE_SECONDS:
+    # the shortest track is the shortest audio the classifier measures: never generate in vain
+    if not MIN_DURATION_S <= seconds <= MAX_GENERATE_SECONDS:
         raise InvalidInputError(
-            f"duration must be in (0, {MAX_GENERATE_SECONDS:g}] seconds here, got {seconds:g}"
+            f"duration must be in [{MIN_DURATION_S:g}, {MAX_GENERATE_SECONDS:g}] seconds here, "
+            f"got {seconds:g}"
         )
     outcome = blend(
         genre_a,
@@ -173,35 +192,47 @@ def run_blend(
     )
 
 
-def check_upload(name: str, size: int) -> None:
-    """Refuse uploads the server will not analyse, before reading them."""
+def check_upload(name: str, size: int | None) -> None:
+    """Refuse uploads the server will not analyse, before reading them (``size`` None: not
+    known yet, only the name is checked)."""
     suffix = Path(name).suffix.lower()
     if suffix not in UPLOAD_EXTENSIONS:
-        raise AudioError(
+        raise UnsupportedAudioFormatError(
             f"{name}: unsupported format {suffix or '(none)'!r}; accepted: "
             + ", ".join(e.lstrip(".") for e in UPLOAD_EXTENSIONS)
         )
+    if size is None:
+        return
     if size > MAX_UPLOAD_BYTES:
-        raise AudioError(
-            f"{name}: {size / 2**20:.1f} MiB is over the {MAX_UPLOAD_BYTES / 2**20:.0f} MiB limit"
+        raise AudioTooLargeError(
+            f"{name}: the upload is {size / 2**20:.1f} MiB; the limit is "
+            f"{MAX_UPLOAD_BYTES / 2**20:g} MiB"
         )
     if size == 0:
         raise AudioError(f"{name}: the file is empty")
+
+
+def classify_file(name: str, path: str | Path, classifier=None):
+    """Classify the file at ``path`` (e.g. a private copy of an upload); messages call it
+    ``name``, never by the server's path. Decoding is bounded (:func:`genreblender.audio.load_audio`)."""
+    from genreblender.audio import load_audio
+    from genreblender.classification.listeners import get_listener
+
+    loaded = load_audio(path, max_bytes=MAX_UPLOAD_BYTES, name=name)
+    classifier = classifier or get_listener()
+    return classifier.classify(loaded.samples, sr=loaded.sr)
 
 
 def classify_upload(name: str, data: bytes, classifier=None):
     """Classify uploaded bytes (written to a private temporary file for the decoders)."""
     import tempfile
 
-    from genreblender.classification.listeners import get_listener
-
     check_upload(name, len(data))
-    classifier = classifier or get_listener()
     suffix = Path(name).suffix.lower()
     with tempfile.NamedTemporaryFile(suffix=suffix) as handle:
         handle.write(data)
         handle.flush()
-        return classifier.classify(handle.name)
+        return classify_file(name, handle.name, classifier)
 
 
 def limits_text() -> str:

@@ -66,9 +66,14 @@ def run(args: argparse.Namespace) -> int:
     check_blend_arguments(args)
     from tqdm import tqdm
 
+    from genreblender.generation.base import validate_request
+    from genreblender.generation.writer import check_output_path
     from genreblender.genres import blend_label
     from genreblender.pipeline import blend
 
+    # bad arguments are reported before the progress bar appears
+    validate_request(args.genre_a, args.genre_b, args.alpha, args.seconds, args.seed)
+    check_output_path(args.output)
     options = engine_options(args)
     if args.engine == "musicgen":
         print("note: MusicGen weights are CC-BY-NC 4.0 (non-commercial use only)", file=sys.stderr)

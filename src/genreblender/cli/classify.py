@@ -26,7 +26,7 @@ def _missing(path: str) -> str | None:
     """Why ``path`` cannot be read, checked before the model (and torch) load; None if it can."""
     p = Path(path)
     if not p.exists():
-        return f"{path}: no such file"
+        return f"{path}: no such audio file"
     if not p.is_file():
         return f"{path}: not a file"
     return None
@@ -38,14 +38,13 @@ def run(args: argparse.Namespace) -> int:
     problems = {path: _missing(path) for path in args.files}
     readable = [path for path, problem in problems.items() if problem is None]
     if not readable:  # nothing to classify: answer now, without loading the model
-        if len(args.files) == 1:
-            raise AudioError(problems[args.files[0]])
         for path, problem in problems.items():
             print(f"{path}: error: {problem.removeprefix(f'{path}: ')}", file=sys.stderr)
         return 1
 
+    from genreblender.audio import probe_audio_file
     from genreblender.classification.listeners import get_listener
-    from genreblender.errors import GenreBlenderError
+    from genreblender.errors import GenreBlenderError, one_line
 
     model = get_listener(args.listener)
     results, failures = [], 0
@@ -53,14 +52,17 @@ def run(args: argparse.Namespace) -> int:
         try:
             if problems[path] is not None:
                 raise AudioError(problems[path])
+            # the cheap checks (readable, format, header) before anything opens the file
+            probe_audio_file(path)
             result = model.classify(path)
-        except GenreBlenderError as exc:
+        except (GenreBlenderError, OSError) as exc:
+            # one bad file is reported, and the rest of the batch still runs
             failures += 1
             # audio errors name the path already: say it once
-            message = str(exc).removeprefix(f"{path}: ")
+            message = one_line(exc).removeprefix(f"{path}: ")
             print(f"{path}: error: {message}", file=sys.stderr)
             if args.json:
-                results.append({"file": path, "error": str(exc)})
+                results.append({"file": path, "error": message})
             continue
         if args.json:
             results.append({"file": path} | result.to_dict())

@@ -11,7 +11,30 @@ import importlib
 import logging
 import sys
 
-from genreblender.errors import GenreBlenderError
+from genreblender.errors import (
+    BusyError,
+    EngineUnavailableError,
+    GenreBlenderError,
+    InvalidInputError,
+    one_line,
+)
+
+#: Exit status of a failure, by type (first match wins): the README's table.
+EXIT_BAD_INPUT, EXIT_UNAVAILABLE, EXIT_FAILURE, EXIT_INTERRUPTED = 2, 3, 1, 130
+_EXIT_CODES = (
+    (InvalidInputError, EXIT_BAD_INPUT),
+    (EngineUnavailableError, EXIT_UNAVAILABLE),
+    (BusyError, EXIT_UNAVAILABLE),
+    (GenreBlenderError, EXIT_FAILURE),
+)
+
+
+def exit_code(exc: BaseException) -> int:
+    for cls, code in _EXIT_CODES:
+        if isinstance(exc, cls):
+            return code
+    return EXIT_FAILURE
+
 
 # Order is the order shown by --help.
 _COMMAND_MODULES = (
@@ -49,14 +72,27 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
+    prefix = f"genreblender {args.command}"
     try:
         return int(args.func(args) or 0)
     except GenreBlenderError as exc:
-        print(f"genreblender {args.command}: error: {exc}", file=sys.stderr)
-        return 2
+        print(f"{prefix}: error: {one_line(exc)}", file=sys.stderr)
+        return exit_code(exc)
     except KeyboardInterrupt:
-        print(f"genreblender {args.command}: interrupted", file=sys.stderr)
-        return 130
+        print(f"{prefix}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except OSError as exc:  # disk full, a file removed under us...: the system's own words
+        print(f"{prefix}: error: {one_line(exc)}", file=sys.stderr)
+        return EXIT_FAILURE
+    except Exception as exc:  # a bug: one line, and the traceback with --verbose
+        if args.verbose:
+            raise
+        print(
+            f"{prefix}: internal error: {type(exc).__name__}: {one_line(exc)} "
+            "(run with -v for the traceback)",
+            file=sys.stderr,
+        )
+        return EXIT_FAILURE
 
 
 if __name__ == "__main__":

@@ -7,15 +7,33 @@ runner knows nothing else about them. ``fn`` must be a module-level function (pi
 from __future__ import annotations
 
 import os
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from typing import Any
 
 from genreblender.errors import EngineUnavailableError, InvalidInputError
 
+#: How often a worker checks that the process that started it is still alive (seconds).
+PARENT_POLL_S = 0.5
 
-def _one_thread() -> None:
-    # each worker is one core's worth of work: nested BLAS/torch threads only fight each other
+
+def _exit_when_orphaned(parent_pid: int, poll_s: float) -> None:
+    while True:
+        time.sleep(poll_s)
+        # a dead parent re-parents us (to init or a subreaper): getppid changes
+        if os.getppid() != parent_pid:
+            os._exit(1)
+
+
+def worker_initializer() -> None:
+    """Run in each pool worker: one math thread, and exit as soon as the parent is gone.
+
+    Each worker is one core's worth of work (nested BLAS/torch threads only fight each other).
+    A parent that is killed (SIGKILL, OOM) cannot tell its workers to stop; without the watchdog
+    they would finish their jobs and linger, holding hundreds of MB each.
+    """
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     try:
         import torch
@@ -23,6 +41,26 @@ def _one_thread() -> None:
         torch.set_num_threads(1)
     except ImportError:
         pass
+    watchdog = threading.Thread(
+        target=_exit_when_orphaned,
+        args=(os.getppid(), PARENT_POLL_S),
+        name="parent-watchdog",
+        daemon=True,
+    )
+    watchdog.start()
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Cancel what is queued and end the workers now (the pool's own shutdown would wait for
+    every running job, which for MusicGen can be minutes)."""
+    # the pool forgets its processes on shutdown: take them first
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.join(timeout=5)
 
 
 class InlineExecutor:
@@ -47,7 +85,9 @@ class LocalExecutor:
         if self.n_jobs == 1 or len(items) <= 1:
             yield from InlineExecutor().map_unordered(fn, items)
             return
-        with ProcessPoolExecutor(self.n_jobs, initializer=_one_thread) as pool:
+        pool = ProcessPoolExecutor(self.n_jobs, initializer=worker_initializer)
+        finished_cleanly = False
+        try:
             pending = set()
             queue = iter(items)
             # keep a few jobs per worker in flight, not the whole plan (memory, quick stop)
@@ -62,6 +102,13 @@ class LocalExecutor:
                     nxt = next(queue, None)
                     if nxt is not None:
                         pending.add(pool.submit(fn, nxt))
+            finished_cleanly = True
+        finally:
+            # on an error, Ctrl-C or an abandoned generator, the workers stop with the sweep
+            if finished_cleanly:
+                pool.shutdown(wait=True)
+            else:
+                _stop_workers(pool)
 
 
 class RayExecutor:

@@ -14,6 +14,8 @@ import csv
 import io
 import itertools
 import json
+import logging
+import math
 import os
 import time
 from dataclasses import asdict, dataclass, field
@@ -28,6 +30,8 @@ STRATEGIES = ("plain", "best_of_n", "calibrate")
 RESULTS_FILE = "results.csv"
 SUMMARY_FILE = "summary.json"
 PLAN_FILE = "plan.json"
+
+log = logging.getLogger(__name__)
 
 
 def all_pairs() -> list[tuple[str, str]]:
@@ -85,8 +89,12 @@ class SweepSpec:
         if self.seeds < 1:
             raise InvalidInputError(f"seeds must be >= 1, got {self.seeds}")
         object.__setattr__(self, "listener", validate_listener(self.listener))
-        if not 0 < self.seconds <= 600:
-            raise InvalidInputError(f"seconds must be in (0, 600], got {self.seconds}")
+        from genreblender.generation.base import MAX_DURATION_S, MIN_DURATION_S
+
+        if not MIN_DURATION_S <= self.seconds <= MAX_DURATION_S:
+            raise InvalidInputError(
+                f"seconds must be in [{MIN_DURATION_S:g}, {MAX_DURATION_S:g}], got {self.seconds}"
+            )
 
     def jobs(self) -> list[dict[str, Any]]:
         out = []
@@ -115,21 +123,26 @@ class SweepSpec:
         return d
 
 
+#: The inputs of a job, as written in its row: its key is built from these.
+JOB_FIELDS = (
+    "engine",
+    "engine_options",
+    "genre_a",
+    "genre_b",
+    "alpha",
+    "seed",
+    "seconds",
+    "strategy",
+    "n_candidates",
+    "judge",
+    "listener",
+)
+
+
 def job_key(job: dict[str, Any]) -> str:
-    fields = (
-        "engine",
-        "engine_options",
-        "genre_a",
-        "genre_b",
-        "alpha",
-        "seed",
-        "seconds",
-        "strategy",
-        "n_candidates",
-        "judge",
-        "listener",
+    return "|".join(
+        f"{job[f]:.6g}" if isinstance(job[f], float) else str(job[f]) for f in JOB_FIELDS
     )
-    return "|".join(f"{job[f]:.6g}" if isinstance(job[f], float) else str(job[f]) for f in fields)
 
 
 # -- the work of one job (runs in a worker process) ----------------------------------------------
@@ -249,28 +262,149 @@ def run_job(job: dict[str, Any]) -> dict[str, Any]:
 
 
 # -- the store ------------------------------------------------------------------------------------
-class ResultStore:
-    """Append-only CSV of result rows, safe to resume after a kill."""
+# How each output column of a row must parse; every column not named here must be a finite
+# number (the metrics, p_<genre>, internal_alpha, n_generations, seconds_taken...).
+_TEXT_COLUMNS = frozenset({"key", "model_version", "code_version"})
+_JSON_COLUMNS = frozenset({"classifier", "segment_starts_s", "segment_probabilities"})
+#: empty for a plain strategy (no closed loop) or an ear that could not score the track
+_OPTIONAL_JSON_COLUMNS = frozenset({"trials", "missed_by"})
+_BOOL_COLUMNS = frozenset({"top2_match", "landed"})
+_OPTIONAL_BOOL_COLUMNS = frozenset({"goal_reached"})
 
-    def __init__(self, path: str | Path):
+
+def _column_kind(column: str) -> tuple[str, bool]:
+    """``(kind, may be empty)`` of a result column: text, json, bool or number. Every other
+    ear's columns (``judge_landed``, ``features-mlp_js``...) may be empty: the judge cannot see
+    reggae, and an ear may not be able to score a track."""
+    if column in _TEXT_COLUMNS:
+        return "text", True
+    if column in _JSON_COLUMNS:
+        return "json", False
+    if column in _OPTIONAL_JSON_COLUMNS or column.endswith("_scores"):
+        return "json", True
+    if column in _BOOL_COLUMNS:
+        return "bool", False
+    if column in _OPTIONAL_BOOL_COLUMNS or column.endswith(("_top2_match", "_landed")):
+        return "bool", True
+    ear_figure = any(column.endswith(f"_{name}") for name in EAR_FIGURES)
+    return "number", ear_figure
+
+
+def _column_error(column: str, value: str) -> str | None:
+    """Why ``value`` cannot be the ``column`` of a result row, or None if it can."""
+    kind, optional = _column_kind(column)
+    if kind == "text" or (optional and value == ""):
+        return None
+    if kind == "bool":
+        return None if value in ("True", "False") else f"{column}={value!r} is not True/False"
+    if kind == "json":
+        try:
+            json.loads(value)
+        except ValueError:
+            return f"{column} is not JSON"
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        return f"{column}={value[:40]!r} is not a number"
+    return None if math.isfinite(number) else f"{column}={value!r} is not finite"
+
+
+class ResultStore:
+    """Append-only CSV of result rows, safe to resume after a kill.
+
+    On opening an existing file every line is checked: valid UTF-8, as many fields as the
+    header, a key not seen before, and, given the plan's ``jobs``, a key of the plan whose
+    inputs match it and outputs that all parse. A line that fails (a torn or half-written row, a
+    corrupted value, junk) is dropped with a warning, the file is rewritten without it, and its
+    job is run again; a file whose header is unusable is set aside as ``results.csv.corrupt``.
+    """
+
+    def __init__(self, path: str | Path, jobs: list[dict[str, Any]] | None = None):
         self.path = Path(path)
         self.columns: list[str] | None = None
         self.done: set[str] = set()
+        self.dropped: list[str] = []  # why each dropped line was dropped
+        self._jobs = None if jobs is None else {job["key"]: job for job in jobs}
         if self.path.exists():
             self._recover()
 
+    def _row_error(self, fields: list[str]) -> str | None:
+        assert self.columns is not None
+        if len(fields) != len(self.columns):
+            return f"{len(fields)} fields, the header has {len(self.columns)}"
+        row = dict(zip(self.columns, fields, strict=True))
+        key = row.get("key", "")
+        if not key:
+            return "no key"
+        if key in self.done:
+            return "a second row for a job already done"
+        if self._jobs is None:
+            return None
+        job = self._jobs.get(key)
+        if job is None:
+            return "its key is not a job of this sweep"
+        for column in JOB_FIELDS:
+            if row.get(column) != str(job[column]):
+                return f"{column}={row.get(column)!r} does not match its key"
+        for column, value in row.items():
+            if column not in JOB_FIELDS and (problem := _column_error(column, value)):
+                return problem
+        return None
+
     def _recover(self) -> None:
         raw = self.path.read_bytes()
-        if raw and not raw.endswith(b"\n"):
-            # the process died mid-write: cut the torn line so it is neither lost twice nor parsed
-            raw = raw[: raw.rfind(b"\n") + 1]
-            with open(self.path, "r+b") as handle:
-                handle.truncate(len(raw))
-        reader = csv.DictReader(io.StringIO(raw.decode()))
-        self.columns = reader.fieldnames
-        for row in reader:
-            if row.get("key"):
-                self.done.add(row["key"])
+        lines = raw.split(b"\n")
+        torn = lines.pop()  # b"" after the final newline; else a row cut mid-write
+        header = None
+        if lines:
+            try:
+                header = next(csv.reader([lines[0].decode("utf-8")]))
+            except (UnicodeDecodeError, csv.Error, StopIteration):
+                header = None
+        required = {"key"} | (set(JOB_FIELDS) if self._jobs is not None else set())
+        if not header or len(set(header)) != len(header) or not required <= set(header):
+            if not raw.strip():
+                self.path.unlink()
+                return
+            aside = self.path.with_name(self.path.name + ".corrupt")
+            os.replace(self.path, aside)
+            log.warning(
+                "%s: the header is unusable; set aside as %s, starting afresh", self.path, aside
+            )
+            return
+        self.columns = header
+        kept = [lines[0]]
+        for number, line in enumerate(lines[1:], start=2):
+            try:
+                fields = next(csv.reader([line.decode("utf-8")]), [])
+            except UnicodeDecodeError:
+                problem = "not valid UTF-8"
+            except csv.Error as exc:
+                problem = f"not CSV ({exc})"
+            else:
+                problem = self._row_error(fields)
+            if problem:
+                self.dropped.append(f"line {number}: {problem}")
+                continue
+            kept.append(line)
+            self.done.add(fields[self.columns.index("key")])
+        if torn:
+            self.dropped.append(f"line {len(lines) + 1}: cut off mid-write")
+        if self.dropped:
+            for reason in self.dropped[:10]:
+                log.warning("%s: dropped %s; that job runs again", self.path, reason)
+            if len(self.dropped) > 10:
+                log.warning("%s: dropped %d more lines", self.path, len(self.dropped) - 10)
+            self._rewrite(b"".join(line + b"\n" for line in kept))
+
+    def _rewrite(self, data: bytes) -> None:
+        tmp = self.path.with_name(f".{self.path.name}.part")
+        with open(tmp, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, self.path)
 
     def append(self, row: dict[str, Any]) -> None:
         if row["key"] in self.done:
@@ -281,6 +415,8 @@ class ResultStore:
         extra = set(row) - set(self.columns)
         if extra:
             raise ValueError(f"row has columns the results file lacks: {sorted(extra)}")
+        if any("\n" in str(v) or "\r" in str(v) for v in row.values()):
+            raise ValueError("a result value holds a line break: rows must stay one line each")
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=self.columns, lineterminator="\n")
         if new_file:
@@ -307,7 +443,12 @@ def run_sweep(
     plan_path = out_dir / PLAN_FILE
     plan = json.loads(json.dumps(spec.to_dict()))  # as it reads back from disk
     if plan_path.exists():
-        previous = json.loads(plan_path.read_text())
+        try:
+            previous = json.loads(plan_path.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            raise InvalidInputError(
+                f"{plan_path} is damaged (not JSON); use another --out folder or delete it"
+            ) from None
         if previous != plan:
             raise InvalidInputError(
                 f"{out_dir} holds a sweep with different settings ({plan_path}); "
@@ -315,8 +456,8 @@ def run_sweep(
             )
     else:
         plan_path.write_text(json.dumps(plan, indent=1) + "\n")
-    store = ResultStore(out_dir / RESULTS_FILE)
     jobs = spec.jobs()
+    store = ResultStore(out_dir / RESULTS_FILE, jobs)
     todo = [job for job in jobs if job["key"] not in store.done]
     executor = executor or LocalExecutor()
     with tqdm(

@@ -12,11 +12,15 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
+from genreblender.audio import MIN_DURATION_S as AUDIO_MIN_DURATION_S
 from genreblender.errors import InvalidInputError
 from genreblender.genres import validate_alpha, validate_genre
 
 #: Longest track any engine is asked for (seconds); longer requests are refused at the boundary.
 MAX_DURATION_S = 600.0
+#: Shortest track: the shortest audio the classifier measures (``audio.MIN_DURATION_S``), so a
+#: track that cannot be measured is never generated.
+MIN_DURATION_S = AUDIO_MIN_DURATION_S
 
 
 @dataclass(frozen=True)
@@ -64,9 +68,19 @@ class Generator(Protocol):
 
 
 def validate_request(
-    genre_a: object, genre_b: object, alpha: object, duration_s: object, seed: object
+    genre_a: object,
+    genre_b: object,
+    alpha: object,
+    duration_s: object,
+    seed: object,
+    min_duration_s: float = MIN_DURATION_S,
 ) -> BlendRequest:
-    """Check a generation request at the boundary; raise :class:`InvalidInputError` if bad."""
+    """Check a generation request at the boundary; raise :class:`InvalidInputError` if bad.
+
+    The front ends (CLI, pipeline, HTTP API, sweeps) keep the default ``min_duration_s``, so no
+    track is made that is too short to be measured; engines check their own calls with
+    ``min_duration_s=0`` (any positive length) so that sub-clips and tiny test models stay cheap.
+    """
     a = validate_genre(genre_a)
     b = validate_genre(genre_b)
     w = validate_alpha(alpha)
@@ -76,9 +90,10 @@ def validate_request(
         raise InvalidInputError(
             f"duration must be a number of seconds, got {duration_s!r}"
         ) from None
-    if not 0.0 < duration <= MAX_DURATION_S:
+    if not (duration > 0 and min_duration_s <= duration <= MAX_DURATION_S):  # NaN too
+        low = f"[{min_duration_s:g}" if min_duration_s > 0 else "(0"
         raise InvalidInputError(
-            f"duration must be in (0, {MAX_DURATION_S:g}] seconds, got {duration_s!r}"
+            f"duration must be in {low}, {MAX_DURATION_S:g}] seconds, got {duration_s!r}"
         )
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
         raise InvalidInputError(f"seed must be an integer, got {seed!r}")

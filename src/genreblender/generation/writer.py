@@ -37,7 +37,12 @@ def sidecar_path_for(audio_path: Path) -> Path:
 
 
 def check_output_path(path: str | Path) -> Path:
-    """Validate an output audio path before any work is done; return it as a Path."""
+    """Prove that the output files can be written, before any work is done; return the path.
+
+    The folder is created if needed and a file is created and removed in it, by the same
+    temporary-file route the writer takes: a path that passes here can be written (``/proc``,
+    a read-only mount or a missing permission fail now, not after the track is generated).
+    """
     path = Path(path)
     if path.suffix.lower() not in OUTPUT_SUFFIXES:
         raise InvalidInputError(
@@ -45,15 +50,31 @@ def check_output_path(path: str | Path) -> Path:
             f"accepted: {', '.join(OUTPUT_SUFFIXES)}"
         )
     parent = path.parent if str(path.parent) else Path(".")
-    if parent.exists() and not parent.is_dir():
-        raise InvalidInputError(f"output {path}: {parent} is not a directory")
-    probe = parent
-    while not probe.exists():
-        probe = probe.parent
-    if not os.access(probe, os.W_OK):
-        raise InvalidInputError(f"output {path}: directory {probe} is not writable")
-    if path.exists() and path.is_dir():
-        raise InvalidInputError(f"output {path}: is a directory")
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise InvalidInputError(f"output {path}: {parent} is not a directory") from None
+    except OSError as exc:
+        raise InvalidInputError(
+            f"output {path}: cannot create the folder {parent} ({exc.strerror or exc})"
+        ) from None
+    # the writer also puts song.wav, song.mid and song.json beside song.mp3
+    for target in {
+        path,
+        path.with_suffix(".wav"),
+        path.with_suffix(".mid"),
+        sidecar_path_for(path),
+    }:
+        if target.is_dir():
+            raise InvalidInputError(f"output {path}: {target} is a directory")
+    try:
+        fd, probe = tempfile.mkstemp(dir=parent, prefix=f".{path.name}.", suffix=".probe")
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise InvalidInputError(
+            f"output {path}: cannot write files in {parent} ({exc.strerror or exc})"
+        ) from None
     return path
 
 

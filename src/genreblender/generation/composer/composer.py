@@ -108,7 +108,7 @@ class Composer:
     ):
         """One song of the fused style ``alpha * A + (1 - alpha) * B`` (a pure genre when
         ``alpha`` is 1 or A = B): ``(score, tracks, style, streams)``, no audio."""
-        request = validate_request(genre_a, genre_b, alpha, duration_s, seed)
+        request = validate_request(genre_a, genre_b, alpha, duration_s, seed, min_duration_s=0)
         streams = self._streams(request.seed)
         style = blend_styles(request.genre_a, request.genre_b, request.alpha)
         score = plan_song(style, request.duration_s, streams["plan"], tonic_pc)
@@ -330,7 +330,7 @@ class Composer:
         """Compose and render ``alpha * A + (1 - alpha) * B``; deterministic in all arguments."""
         import librosa
 
-        request = validate_request(genre_a, genre_b, alpha, duration_s, seed)
+        request = validate_request(genre_a, genre_b, alpha, duration_s, seed, min_duration_s=0)
         sectioned = (
             self.blend == "sections"
             and request.genre_a != request.genre_b

@@ -149,7 +149,7 @@ class MusicGenGenerator:
         import torch
         from transformers.modeling_outputs import BaseModelOutput
 
-        request = validate_request(genre_a, genre_b, alpha, duration_s, seed)
+        request = validate_request(genre_a, genre_b, alpha, duration_s, seed, min_duration_s=0)
         model, _ = self._parts()
         cond, prompts = self.conditioning(request.genre_a, request.genre_b, request.alpha)
         hidden, mask = conditioning.guidance_batch(cond, self.guidance_scale)
