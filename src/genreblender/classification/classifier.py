@@ -81,6 +81,7 @@ class GenreClassifier:
         """
         from genreblender.classification.features import EXTRACTOR_VERSION, FEATURE_NAMES
 
+        self.config.check()
         x = self._check_features(x)
         y_idx = self._label_indices(y)
         transformed = apply_input_transform(x, FEATURE_NAMES, self.config.input_transform)
@@ -99,7 +100,6 @@ class GenreClassifier:
             whitener = Whitener.fit(xt, y_idx)
         elif self.config.whitening != "none":
             raise InvalidInputError(f"unknown whitening {self.config.whitening!r}")
-        self.config.check()
         net_inputs = whitener.transform(xt) if whitener else xt
         init_state, l2, linear_info = None, 0.0, {}
         if self.config.regularisation != "none":

@@ -52,6 +52,7 @@ class TrainConfig:
         for name, value, accepted in (
             ("keep_epoch", self.keep_epoch, KEEP_EPOCH_CHOICES),
             ("regularisation", self.regularisation, REGULARISATION_CHOICES),
+            ("whitening", self.whitening, WHITENING_CHOICES),
         ):
             if value not in accepted:
                 raise InvalidInputError(
@@ -63,6 +64,7 @@ class TrainConfig:
 
 KEEP_EPOCH_CHOICES = ("best_valid_loss", "last")
 REGULARISATION_CHOICES = ("none", "l2_linear_cv", "anchor_linear_cv")
+WHITENING_CHOICES = ("within_genre_lw", "none")
 #: the grid of C (sklearn's inverse L2 strength) the linear model is cross-validated over
 LINEAR_C_GRID = tuple(float(c) for c in np.logspace(-4, 2, 13))
 
