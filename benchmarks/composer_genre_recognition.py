@@ -1,11 +1,12 @@
-"""Does the shipped classifier hear the genre the composer was asked for?
+"""Do the listeners (and the judge) hear the genre the composer was asked for?
 
     .venv/bin/python benchmarks/composer_genre_recognition.py [--seeds 10] [--seconds 30]
         [--jobs 2] [--judge MSD_musicnn+MTT_musicnn] [--out out/bench/recognition.json]
 
-Pure tracks (alpha = 1) of each genre x seeds 0..N-1: per-genre top-1 rate and mean probability
-of the intended genre, from our classifier and (with --judge) from the independent musicnn
-tagger over the genres it can see. Prints a table and writes JSON.
+Pure tracks (alpha = 1) of each genre x seeds 0..N-1: per-genre top-1 rate, mean probability of
+the intended genre and the genre most often heard instead, from every shipped listener and (with
+--judge) from the independent musicnn tagger over the genres it can see. Prints a table per ear
+and writes JSON.
 """
 
 import argparse
@@ -17,18 +18,19 @@ import _common  # noqa: F401
 
 import numpy as np
 
+from genreblender.classification.listeners import DEFAULT_LISTENER, LISTENER_NAMES
 from genreblender.genres import GENRES
 
 _STATE = {}
 
 
 def _init(judge_model):
-    from genreblender.classification import GenreClassifier
+    from genreblender.classification.listeners import get_listener
     from genreblender.generation.composer import Composer
 
     _common.one_thread_torch()
     _STATE["composer"] = Composer()
-    _STATE["classifier"] = GenreClassifier.load()
+    _STATE["listeners"] = {name: get_listener(name) for name in LISTENER_NAMES}
     if judge_model:
         from genreblender.evaluation.judges import MusicnnJudge
 
@@ -39,12 +41,28 @@ def _one(job):
     genre, seed, seconds = job
     result = _STATE["composer"].generate(genre, genre, 1.0, seconds, seed)
     mono = result.audio.mean(axis=1)
-    probs = _STATE["classifier"].classify(mono, sr=result.sample_rate).distribution
-    row = {"genre": genre, "seed": seed, "probabilities": probs}
+    row = {"genre": genre, "seed": seed}
+    for name, listener in _STATE["listeners"].items():
+        row[name] = listener.classify(mono, sr=result.sample_rate).distribution
     judge = _STATE.get("judge")
     if judge is not None and genre in judge.visible_genres:
-        row["judge_scores"] = judge.genre_scores(mono, result.sample_rate)
+        row["judge"] = judge.genre_scores(mono, result.sample_rate)
     return row
+
+
+def _ear_table(rows, ear):
+    table = {}
+    for genre in GENRES:
+        scored = [r[ear] for r in rows if r["genre"] == genre and ear in r]
+        if not scored:
+            continue
+        top = [max(p, key=p.get) for p in scored]
+        table[genre] = {
+            "top1_rate": float(np.mean([t == genre for t in top])),
+            "mean_p_intended": float(np.mean([p[genre] for p in scored])),
+            "most_common_top": max(set(top), key=top.count),
+        }
+    return table
 
 
 def main():
@@ -58,45 +76,31 @@ def main():
     jobs = [(g, s, args.seconds) for g in GENRES for s in range(args.seeds)]
     with ProcessPoolExecutor(args.jobs, initializer=_init, initargs=(args.judge,)) as pool:
         rows = list(pool.map(_one, jobs))
-    table = {}
-    for genre in GENRES:
-        mine = [r for r in rows if r["genre"] == genre]
-        top = [max(r["probabilities"], key=r["probabilities"].get) for r in mine]
-        entry = {
-            "top1_rate": float(np.mean([t == genre for t in top])),
-            "mean_p_intended": float(np.mean([r["probabilities"][genre] for r in mine])),
-            "most_common_top": max(set(top), key=top.count),
+    ears = [*LISTENER_NAMES] + (["judge"] if args.judge else [])
+    result = {"settings": vars(args), "default_listener": DEFAULT_LISTENER, "ears": {}}
+    for ear in ears:
+        table = _ear_table(rows, ear)
+        n_on_top = sum(e["top1_rate"] >= 0.5 for e in table.values())
+        result["ears"][ear] = {
+            "per_genre": table,
+            "genres_on_top": n_on_top,
+            "genres_scored": len(table),
         }
-        judged = [r["judge_scores"] for r in mine if "judge_scores" in r]
-        if judged:
-            jtop = [max(s, key=s.get) for s in judged]
-            entry["judge_top1_rate"] = float(np.mean([t == genre for t in jtop]))
-            entry["judge_mean_p_intended"] = float(np.mean([s[genre] for s in judged]))
-        table[genre] = entry
-    n_on_top = sum(e["top1_rate"] >= 0.5 for e in table.values())
-    print(
-        f"{'genre':10s} {'top-1':>6s} {'p(genre)':>8s}  most often heard as"
-        + ("   judge top-1  judge p" if args.judge else "")
-    )
-    for genre, e in table.items():
-        line = (
-            f"{genre:10s} {e['top1_rate']:6.0%} {e['mean_p_intended']:8.2f}  {e['most_common_top']}"
+        label = f"{ear} (default)" if ear == DEFAULT_LISTENER else ear
+        print(f"\n{label}\n{'genre':10s} {'top-1':>6s} {'p(genre)':>8s}  most often heard as")
+        for genre, e in table.items():
+            print(
+                f"{genre:10s} {e['top1_rate']:6.0%} {e['mean_p_intended']:8.2f}  "
+                f"{e['most_common_top']}"
+            )
+        print(
+            f"intended genre on top in >= half the seeds for {n_on_top}/{len(table)} genres "
+            f"({args.seeds} seeds, {args.seconds:g} s)"
         )
-        if "judge_top1_rate" in e:
-            line += f"{'':10s}{e['judge_top1_rate']:6.0%} {e['judge_mean_p_intended']:8.2f}"
-        print(line)
-    print(
-        f"\nintended genre on top in >= half the seeds for {n_on_top}/10 genres "
-        f"({args.seeds} seeds, {args.seconds:g} s)"
-    )
+    result["rows"] = rows
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(
-        json.dumps(
-            {"settings": vars(args), "per_genre": table, "genres_on_top": n_on_top, "rows": rows},
-            indent=1,
-        )
-    )
+    out.write_text(json.dumps(result, indent=1))
     print(f"wrote {out}")
 
 

@@ -27,7 +27,7 @@ def fake_parts(monkeypatch):
     calls = []
     generator, classifier = FakeGenerator(bias=0.0), FakeClassifier()
 
-    def parts(engine, options, judge):
+    def parts(engine, options, judge, listener):
         calls.append(engine)
         return generator, classifier, None
 

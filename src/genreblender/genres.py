@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 from genreblender.errors import InvalidInputError
+
+if TYPE_CHECKING:
+    import numpy as np
 
 #: Label order used everywhere (alphabetical, as in GTZAN and the shipped model).
 GENRES: tuple[str, ...] = (
@@ -40,6 +44,22 @@ def validate_genre(name: object) -> str:
     if key not in GENRES:
         raise InvalidInputError(f"unknown genre {name!r}; accepted: {', '.join(GENRES)}")
     return key
+
+
+def label_indices(labels) -> np.ndarray:
+    """Genre names or indices → int64 indices into :data:`GENRES` (InvalidInputError if not)."""
+    import numpy as np
+
+    y = np.asarray(labels)
+    if y.dtype.kind in "iu":
+        if y.size and (y.min() < 0 or y.max() >= len(GENRES)):
+            raise InvalidInputError(f"label indices must be in [0, {len(GENRES)})")
+        return y.astype(np.int64)
+    try:
+        return np.array([GENRES.index(str(label)) for label in y], dtype=np.int64)
+    except ValueError:
+        bad = sorted(set(map(str, y)) - set(GENRES))
+        raise InvalidInputError(f"unknown labels {bad}; accepted: {', '.join(GENRES)}") from None
 
 
 def validate_alpha(alpha: object) -> float:

@@ -48,6 +48,7 @@ def blend(
     engine_options: dict[str, Any] | None = None,
     generator: Any = None,
     classifier: Any = None,
+    listener: str | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> BlendOutcome:
     """Generate ``alpha·A + (1−alpha)·B``, classify it and score it against the target.
@@ -60,8 +61,11 @@ def blend(
         ``calibrate`` searches the engine's internal weight so the measured blend matches ``alpha``.
     output : path, optional
         Where to write the WAV (+ MIDI + JSON sidecar, which then also holds the measurement).
+    listener : str, optional
+        Which listener measures (and steers) the blend: ``"mel-cnn"``, ``"features-mlp"`` or a
+        model path; default the default listener. Ignored when ``classifier`` is given.
     generator, classifier : optional
-        Already-built engine and classifier (front ends cache them); built on demand otherwise.
+        Already-built engine and listener (front ends cache them); built on demand otherwise.
     """
     from genreblender.evaluation.closed_loop import best_of_n, calibrate_alpha
     from genreblender.evaluation.track import evaluate_track
@@ -76,9 +80,9 @@ def blend(
     if generator is None:
         generator = get_generator(engine, **(engine_options or {}))
     if classifier is None:
-        from genreblender.classification import GenreClassifier
+        from genreblender.classification.listeners import get_listener
 
-        classifier = GenreClassifier.load()
+        classifier = get_listener(listener)
 
     a, b, w, dur = request.genre_a, request.genre_b, request.alpha, request.duration_s
     if strategy == "plain":

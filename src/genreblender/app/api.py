@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 
 from genreblender import __version__
 from genreblender.app import services
+from genreblender.classification.listeners import DEFAULT_LISTENER, LISTENER_NAMES
 from genreblender.errors import (
     ArtifactError,
     AudioError,
@@ -29,11 +30,14 @@ app = FastAPI(
 )
 
 
-@functools.lru_cache(maxsize=1)
-def _classifier():
-    from genreblender.classification import GenreClassifier
+#: the listener names as a schema enum (one source: the registry)
+ListenerName = Literal[LISTENER_NAMES]  # type: ignore[valid-type]
 
-    return GenreClassifier.load()
+
+def _classifier(name: str | None = None):
+    from genreblender.classification.listeners import get_listener
+
+    return get_listener(name)  # cached per process
 
 
 @functools.lru_cache(maxsize=2)
@@ -68,6 +72,7 @@ class GenerateRequest(BaseModel):
     strategy: Literal["plain", "best_of_n", "calibrate"] = "plain"
     n_candidates: int = Field(4, ge=1, le=8)
     include_audio: bool = Field(True, description="return the WAV as base64")
+    listener: ListenerName = Field(DEFAULT_LISTENER, description="the genre listener that measures")
 
 
 @app.get("/health")
@@ -100,7 +105,7 @@ def generate(body: GenerateRequest) -> dict[str, Any]:
         strategy=body.strategy,
         n_candidates=body.n_candidates,
         generator=_generator(body.engine),
-        classifier=_classifier(),
+        classifier=_classifier(body.listener),
     )
     out = {
         "request": run.request,
@@ -125,9 +130,10 @@ async def _read_upload(file: UploadFile) -> bytes:
 @app.post("/classify")
 async def classify(
     file: Annotated[UploadFile, File(description="audio: wav flac ogg mp3 au aiff")],
+    listener: Annotated[ListenerName, Form()] = DEFAULT_LISTENER,
 ) -> dict[str, Any]:
     data = await _read_upload(file)
-    result = services.classify_upload(file.filename or "upload.wav", data, _classifier())
+    result = services.classify_upload(file.filename or "upload.wav", data, _classifier(listener))
     return result.to_dict()
 
 
@@ -137,13 +143,14 @@ async def evaluate(
     genre_a: Annotated[str, Form()],
     genre_b: Annotated[str, Form()],
     alpha: Annotated[float, Form()],
+    listener: Annotated[ListenerName, Form()] = DEFAULT_LISTENER,
 ) -> dict[str, Any]:
     from genreblender.evaluation.metrics import blend_metrics
     from genreblender.genres import validate_alpha, validate_genre
 
     a, b, w = validate_genre(genre_a), validate_genre(genre_b), validate_alpha(alpha)
     data = await _read_upload(file)
-    result = services.classify_upload(file.filename or "upload.wav", data, _classifier())
+    result = services.classify_upload(file.filename or "upload.wav", data, _classifier(listener))
     metrics = blend_metrics(result.probabilities, a, b, w, result.genres)
     return {
         "target": dict(zip(result.genres, metrics.target.tolist(), strict=True)),

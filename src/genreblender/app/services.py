@@ -174,10 +174,10 @@ def classify_upload(name: str, data: bytes, classifier=None):
     """Classify uploaded bytes (written to a private temporary file for the decoders)."""
     import tempfile
 
-    from genreblender.classification import GenreClassifier
+    from genreblender.classification.listeners import get_listener
 
     check_upload(name, len(data))
-    classifier = classifier or GenreClassifier.load()
+    classifier = classifier or get_listener()
     suffix = Path(name).suffix.lower()
     with tempfile.NamedTemporaryFile(suffix=suffix) as handle:
         handle.write(data)

@@ -19,11 +19,35 @@ from genreblender.genres import GENRES, blend_label
 HISTORY_LIMIT = 20
 
 
-@st.cache_resource(show_spinner="Loading the genre classifier…")
-def get_classifier():
-    from genreblender.classification import GenreClassifier
+@st.cache_resource(show_spinner="Loading the genre listener…")
+def _load_listener(name: str):
+    from genreblender.classification.listeners import get_listener
 
-    return GenreClassifier.load()
+    return get_listener(name)
+
+
+def get_classifier():
+    """The listener chosen in the sidebar (loaded once per server and name)."""
+    from genreblender.classification.listeners import DEFAULT_LISTENER
+
+    return _load_listener(st.session_state.get("listener", DEFAULT_LISTENER))
+
+
+def listener_picker() -> None:
+    from genreblender.classification.listeners import (
+        DEFAULT_LISTENER,
+        LISTENER_NAMES,
+        describe_listener,
+    )
+
+    st.sidebar.selectbox(
+        "Listener",
+        LISTENER_NAMES,
+        index=LISTENER_NAMES.index(DEFAULT_LISTENER),
+        format_func=lambda name: f"{name}: {describe_listener(name)}",
+        key="listener",
+        help="The genre classifier that measures every blend (and steers the closed loop).",
+    )
 
 
 @st.cache_resource(show_spinner="Loading the generator…")
@@ -305,6 +329,7 @@ def main() -> None:
     st.set_page_config(page_title="GenreBlender", page_icon="🎛️", layout="wide")
     st.title("GenreBlender")
     st.caption("Blend two genres, listen, and see what a genre classifier hears.")
+    listener_picker()
     tabs = st.tabs(["Blend", "Classify", "Sweep", "History"])
     with tabs[0]:
         blend_tab()

@@ -62,11 +62,11 @@ def weights_file_name(window_s: float) -> str:
     return f"model_{window_s:g}sec.pth"
 
 
-def _sha256(path: Path) -> str:
+def sha256_file(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _atomic_write(path: Path, write) -> None:
+def atomic_write(path: Path, write) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
     os.close(fd)
     try:
@@ -84,10 +84,10 @@ def save(weights_path: str | Path, state_dict: dict, artifacts: ModelArtifacts) 
 
     weights_path = Path(weights_path)
     weights_path.parent.mkdir(parents=True, exist_ok=True)
-    _atomic_write(weights_path, lambda tmp: torch.save(state_dict, tmp))
-    meta = artifacts.to_json(weights_path.name, _sha256(weights_path))
+    atomic_write(weights_path, lambda tmp: torch.save(state_dict, tmp))
+    meta = artifacts.to_json(weights_path.name, sha256_file(weights_path))
     json_path = weights_path.with_suffix(".json")
-    _atomic_write(json_path, lambda tmp: Path(tmp).write_text(json.dumps(meta, indent=1) + "\n"))
+    atomic_write(json_path, lambda tmp: Path(tmp).write_text(json.dumps(meta, indent=1) + "\n"))
     return json_path
 
 
@@ -136,7 +136,7 @@ def load(weights_path: str | Path) -> tuple[dict, ModelArtifacts]:
         raise ArtifactError(
             f"model {weights_path} does not fit this extractor: " + "; ".join(problems)
         )
-    if meta.get("weights_sha256") and meta["weights_sha256"] != _sha256(weights_path):
+    if meta.get("weights_sha256") and meta["weights_sha256"] != sha256_file(weights_path):
         raise ArtifactError(f"{weights_path}: sha256 differs from the one in {json_path.name}")
     try:
         state = torch.load(weights_path, map_location="cpu", weights_only=True)

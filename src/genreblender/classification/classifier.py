@@ -29,7 +29,7 @@ from genreblender.classification.training import (
     train_network,
 )
 from genreblender.errors import InvalidInputError
-from genreblender.genres import GENRES
+from genreblender.genres import GENRES, label_indices
 from genreblender.paths import MODELS_DIR
 
 #: The model shipped in the package (trained on the 30-s GTZAN table).
@@ -47,6 +47,8 @@ class GenreClassifier:
     config : TrainConfig
         Training settings (used by :meth:`fit`).
     """
+
+    name = "features-mlp"
 
     def __init__(self, window_s: float = 30.0, config: TrainConfig | None = None):
         self.window_s = float(window_s)
@@ -210,6 +212,7 @@ class GenreClassifier:
     def describe(self) -> dict[str, Any]:
         art = self._fitted()
         return {
+            "listener": self.name,
             "name": self.source,
             "window_s": art.window_s,
             "hop_s": art.hop_s,
@@ -238,18 +241,7 @@ class GenreClassifier:
 
     @staticmethod
     def _label_indices(y) -> np.ndarray:
-        y = np.asarray(y)
-        if y.dtype.kind in "iu":
-            if y.min() < 0 or y.max() >= len(GENRES):
-                raise InvalidInputError(f"label indices must be in [0, {len(GENRES)})")
-            return y.astype(np.int64)
-        try:
-            return np.array([GENRES.index(str(label)) for label in y], dtype=np.int64)
-        except ValueError:
-            bad = sorted(set(map(str, y)) - set(GENRES))
-            raise InvalidInputError(
-                f"unknown labels {bad}; accepted: {', '.join(GENRES)}"
-            ) from None
+        return label_indices(y)
 
 
 @functools.lru_cache(maxsize=4)
@@ -262,13 +254,15 @@ def _load_cached(path: str) -> GenreClassifier:
     return model
 
 
-def classify(
-    audio: Any, sr: int | None = None, classifier: GenreClassifier | None = None
-) -> ClassificationResult:
+def classify(audio: Any, sr: int | None = None, listener: Any = None) -> ClassificationResult:
     """Genre distribution of ``audio`` (a file path, or samples with ``sr``).
 
-    Returns the track-level distribution, the top genre and the per-window distributions
-    (windows of the model's own length with 50% overlap; see
-    :mod:`genreblender.classification.features` for the window rule).
+    ``listener`` is a listener object, a listener name (``"mel-cnn"``, ``"features-mlp"``) or a
+    model path; default :data:`~genreblender.classification.listeners.DEFAULT_LISTENER`.
+    Returns the track-level distribution, the top genre and the per-window distributions.
     """
-    return (classifier or GenreClassifier.load()).classify(audio, sr=sr)
+    from genreblender.classification.listeners import get_listener
+
+    if listener is None or isinstance(listener, (str, Path)):
+        listener = get_listener(listener)
+    return listener.classify(audio, sr=sr)

@@ -7,6 +7,7 @@ import json
 import sys
 
 from genreblender.cli.generate import add_blend_arguments, engine_options
+from genreblender.cli.listener_option import add_listener_argument
 
 
 def register(subparsers) -> None:
@@ -32,6 +33,7 @@ def register(subparsers) -> None:
     parser.add_argument(
         "-o", "--output", default="out/blend.wav", help="output .wav (default out/blend.wav)"
     )
+    add_listener_argument(parser)
     parser.add_argument("--json", action="store_true", help="print the measurement as JSON")
     parser.set_defaults(func=run)
 
@@ -69,6 +71,7 @@ def run(args: argparse.Namespace) -> int:
             n_candidates=args.n,
             output=args.output,
             engine_options=options,
+            listener=args.listener,
             progress=progress,
         )
     evaluation = outcome.evaluation
@@ -79,7 +82,8 @@ def run(args: argparse.Namespace) -> int:
     meta = outcome.result.metadata
     print(
         f"\n{blend_label(meta['genre_a'], meta['genre_b'], args.alpha)}  "
-        f"({args.engine}, seed {meta['seed']}, {args.seconds:g} s, strategy {args.strategy})"
+        f"({args.engine}, seed {meta['seed']}, {args.seconds:g} s, strategy {args.strategy}, "
+        f"heard by {evaluation.classification.model.get('listener', '?')})"
     )
     print(f"\n{'genre':<10} {'target':>7} {'predicted':>9}")
     genres = evaluation.classification.genres

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from genreblender.classification.listeners import DEFAULT_LISTENER, LISTENER_NAMES
+
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
@@ -38,6 +40,12 @@ def register(subparsers) -> None:
         metavar="ADDRESS",
         help="run on a Ray cluster ('auto', 'ray://host:10001', or 'local')",
     )
+    parser.add_argument(
+        "--listener",
+        default=None,
+        choices=LISTENER_NAMES,
+        help=f"the listener that measures and steers (default {DEFAULT_LISTENER})",
+    )
     parser.add_argument("--out", required=True, help="output folder")
     parser.set_defaults(func=run)
 
@@ -60,6 +68,7 @@ def run(args: argparse.Namespace) -> int:
         strategy=args.strategy,
         n_candidates=args.n,
         judge=judge,
+        listener=args.listener or DEFAULT_LISTENER,
     )
     executor = RayExecutor(args.ray) if args.ray else LocalExecutor(args.jobs)
     summary = run_sweep(spec, args.out, executor)

@@ -20,6 +20,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from genreblender.classification.listeners import DEFAULT_LISTENER, validate_listener
 from genreblender.errors import InvalidInputError
 from genreblender.genres import GENRES, validate_alpha, validate_genre
 
@@ -73,6 +74,8 @@ class SweepSpec:
     n_candidates: int = 4
     judge: str | None = None
     engine_options: tuple[tuple[str, Any], ...] = ()
+    #: the listener that measures (and, for closed-loop strategies, steers) every track
+    listener: str = DEFAULT_LISTENER
 
     def __post_init__(self):
         if self.strategy not in STRATEGIES:
@@ -81,6 +84,7 @@ class SweepSpec:
             )
         if self.seeds < 1:
             raise InvalidInputError(f"seeds must be >= 1, got {self.seeds}")
+        object.__setattr__(self, "listener", validate_listener(self.listener))
         if not 0 < self.seconds <= 600:
             raise InvalidInputError(f"seconds must be in (0, 600], got {self.seconds}")
 
@@ -98,6 +102,7 @@ class SweepSpec:
                 "strategy": self.strategy,
                 "n_candidates": int(self.n_candidates),
                 "judge": self.judge or "",
+                "listener": self.listener,
             }
             job["key"] = job_key(job)
             out.append(job)
@@ -122,6 +127,7 @@ def job_key(job: dict[str, Any]) -> str:
         "strategy",
         "n_candidates",
         "judge",
+        "listener",
     )
     return "|".join(f"{job[f]:.6g}" if isinstance(job[f], float) else str(job[f]) for f in fields)
 
@@ -130,17 +136,17 @@ def job_key(job: dict[str, Any]) -> str:
 _WORKER: dict[str, Any] = {}
 
 
-def _worker_parts(engine: str, engine_options: str, judge: str):
-    """Engine, classifier and judge, built once per worker process."""
-    key = (engine, engine_options, judge)
+def _worker_parts(engine: str, engine_options: str, judge: str, listener: str):
+    """Engine, listener and judge, built once per worker process."""
+    key = (engine, engine_options, judge, listener)
     if _WORKER.get("key") != key:
-        from genreblender.classification import GenreClassifier
+        from genreblender.classification.listeners import get_listener
         from genreblender.generation import get_generator
 
         _WORKER.clear()
         _WORKER["key"] = key
         _WORKER["generator"] = get_generator(engine, **json.loads(engine_options))
-        _WORKER["classifier"] = GenreClassifier.load()
+        _WORKER["classifier"] = get_listener(listener)
         if judge:
             from genreblender.evaluation.judges import MusicnnJudge
 
@@ -154,7 +160,9 @@ def run_job(job: dict[str, Any]) -> dict[str, Any]:
     from genreblender.evaluation.closed_loop import best_of_n, calibrate_alpha
     from genreblender.evaluation.track import evaluate_track, judge_view
 
-    generator, classifier, judge = _worker_parts(job["engine"], job["engine_options"], job["judge"])
+    generator, classifier, judge = _worker_parts(
+        job["engine"], job["engine_options"], job["judge"], job["listener"]
+    )
     a, b, alpha, seed, seconds = (
         job["genre_a"],
         job["genre_b"],
@@ -188,6 +196,13 @@ def run_job(job: dict[str, Any]) -> dict[str, Any]:
                 strict=True,
             )
         }
+    )
+    # the listener's timeline (3-s windows for mel-cnn), for the report's per-track view
+    row["segment_starts_s"] = json.dumps(
+        [round(float(x), 2) for x in evaluation.classification.segment_starts_s]
+    )
+    row["segment_probabilities"] = json.dumps(
+        [[round(float(p), 3) for p in r] for r in evaluation.classification.segment_probabilities]
     )
     row["internal_alpha"] = float(internal_alpha)
     row["n_generations"] = n_generations

@@ -43,9 +43,9 @@ def evaluate_track(
     ``judge`` is an optional independent model (e.g. :class:`MusicnnJudge`); its view is
     reported beside ours and never used to choose anything.
     """
-    from genreblender.classification import GenreClassifier
+    from genreblender.classification.listeners import get_listener
 
-    classifier = classifier or GenreClassifier.load()
+    classifier = classifier or get_listener()
     mono = np.asarray(audio, dtype=np.float32)
     if mono.ndim == 2:
         mono = mono.mean(axis=1)
