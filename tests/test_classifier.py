@@ -365,3 +365,18 @@ def test_recipe_reports_both_directions_and_the_linear_baseline(tmp_path):
     assert shipped.artifacts_.provenance["trained_on"] == "all rows (train + valid)"
     assert shipped.artifacts_.temperature == report["final_model"]["temperature"] > 0
     assert report["final_model"]["epochs"] == 5
+
+
+def test_too_few_tracks_to_cross_validate_fall_back_to_defaults():
+    from genreblender.classification.recipe import cross_fitted_temperature
+    from genreblender.classification.training import fit_linear
+
+    rng = np.random.default_rng(8)
+    x = rng.normal(size=(7, 4))
+    y = np.array([0, 0, 0, 1, 1, 1, 2])  # genre 2 has a single track
+    linear = fit_linear(x, y)
+    assert linear.C == 1.0  # sklearn's default: nothing to cross-validate it on
+    assert linear.logits(x).shape == (7, 10)
+    calls = []
+    t = cross_fitted_temperature(lambda a, b: calls.append(1), y, np.zeros(7, dtype=int))
+    assert t == 1.0 and not calls  # one fold: nothing held out, no temperature fitted

@@ -104,7 +104,10 @@ def directions(parts: Split) -> dict[str, tuple[np.ndarray, np.ndarray]]:
 def cross_fitted_temperature(fold_logits, y_idx: np.ndarray, folds: np.ndarray) -> float:
     """The temperature fitted on out-of-fold logits: for each fold id in ``folds``,
     ``fold_logits(fit_rows, held_rows)`` trains on the other folds' rows (indices into
-    ``y_idx``) and returns logits of that fold's rows."""
+    ``y_idx``) and returns logits of that fold's rows. With a single fold (too few tracks to
+    hold any out) the temperature stays 1."""
+    if len(np.unique(folds)) < 2:
+        return 1.0
     logits = np.zeros((len(y_idx), len(GENRES)))
     for fold in np.unique(folds):
         held_rows = np.flatnonzero(folds == fold)

@@ -74,17 +74,10 @@ LINEAR_C_GRID = tuple(float(c) for c in np.logspace(-4, 2, 13))
 
 
 def fold_count(y: np.ndarray, groups: np.ndarray, wanted: int = 5) -> int:
-    """``wanted`` folds, or fewer when a genre has fewer tracks than that (each fold's training
-    part must hold every genre); at least 2."""
-    from genreblender.errors import InvalidInputError
-
+    """``wanted`` folds, or fewer when a genre has fewer groups (tracks, folds) than that: every
+    fold's training part must hold every genre. Below 2 there is nothing to cross-validate."""
     y, groups = np.asarray(y), np.asarray(groups)
     per_class = min(len(np.unique(groups[y == c])) for c in np.unique(y))
-    if per_class < 2:
-        raise InvalidInputError(
-            "cross-validation needs at least 2 tracks of every genre in the training rows; "
-            f"one genre has {per_class}"
-        )
     return min(wanted, per_class)
 
 
@@ -119,8 +112,9 @@ def fit_linear(
 
     The folds are stratified by label and grouped by ``groups`` (tracks: windows of one track
     stay in one fold), so C is chosen on held-out tracks of these rows and never on rows the
-    caller scores later. Classes absent from ``y`` get logit -inf-like rows (coef 0, intercept
-    -30) so the logits keep ``n_classes`` columns.
+    caller scores later. With fewer than 2 tracks of some genre there is nothing to
+    cross-validate and sklearn's default C = 1 is used. Classes absent from ``y`` get logit
+    -inf-like rows (coef 0, intercept -30) so the logits keep ``n_classes`` columns.
     """
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import GridSearchCV, StratifiedGroupKFold
@@ -129,19 +123,22 @@ def fit_linear(
     y = np.asarray(y)
     groups = np.arange(len(y)) if groups is None else np.asarray(groups)
     folds = folds or fold_count(y, groups)
-    search = GridSearchCV(
-        LogisticRegression(max_iter=5000),
-        {"C": list(LINEAR_C_GRID)},
-        scoring="neg_log_loss",
-        cv=StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed),
-    )
-    search.fit(x, y, groups=groups)
-    best = search.best_estimator_
+    if folds < 2:
+        best = LogisticRegression(C=1.0, max_iter=5000).fit(x, y)
+    else:
+        search = GridSearchCV(
+            LogisticRegression(max_iter=5000),
+            {"C": list(LINEAR_C_GRID)},
+            scoring="neg_log_loss",
+            cv=StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed),
+        )
+        search.fit(x, y, groups=groups)
+        best = search.best_estimator_
     coef = np.zeros((n_classes, x.shape[1]))
     intercept = np.full(n_classes, -30.0)
     coef[best.classes_] = best.coef_
     intercept[best.classes_] = best.intercept_
-    return LinearSolution(coef, intercept, float(search.best_params_["C"]), len(y))
+    return LinearSolution(coef, intercept, float(best.C), len(y))
 
 
 @dataclass
