@@ -67,7 +67,22 @@ def test_classify_upload(client, tone_clip):
     out = client.post("/classify", files={"file": ("tone.wav", _wav(tone_clip), "audio/wav")})
     assert out.status_code == 200, out.text
     data = out.json()
-    assert data["top_genre"] in GENRES and len(data["segments"]) == 1
+    # 5 s: three 3-s windows by the default mel-cnn, one window by the 30-s feature MLP
+    assert data["top_genre"] in GENRES and len(data["segments"]) == 3
+    assert data["model"]["listener"] == "mel-cnn"
+    out = client.post(
+        "/classify",
+        files={"file": ("tone.wav", _wav(tone_clip), "audio/wav")},
+        data={"listener": "features-mlp"},
+    )
+    assert out.status_code == 200, out.text
+    assert out.json()["model"]["listener"] == "features-mlp" and len(out.json()["segments"]) == 1
+    out = client.post(
+        "/classify",
+        files={"file": ("tone.wav", _wav(tone_clip), "audio/wav")},
+        data={"listener": "resnet"},
+    )
+    assert out.status_code == 422
 
 
 @pytest.mark.parametrize(

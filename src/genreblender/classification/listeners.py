@@ -23,7 +23,7 @@ from genreblender.errors import InvalidInputError
 #: Names accepted by :func:`get_listener`, in the order menus show them.
 LISTENER_NAMES: tuple[str, ...] = ("mel-cnn", "features-mlp")
 #: The default: higher artist-disjoint accuracy in both split directions (README, "Listeners").
-DEFAULT_LISTENER = "features-mlp"
+DEFAULT_LISTENER = "mel-cnn"
 
 _DESCRIPTIONS = {
     "mel-cnn": "spectrogram CNN on 3-s windows (GTZAN mel images)",
