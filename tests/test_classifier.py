@@ -236,3 +236,147 @@ def test_training_without_whitening_is_still_available():
     assert model.predict_proba(x).shape == (60, 10)
     with pytest.raises(InvalidInputError, match="whitening"):
         GenreClassifier(30.0, TrainConfig(epochs=1, whitening="pca")).fit(x, labels)
+
+
+def test_linear_embedding_computes_the_linear_logits_exactly():
+    from genreblender.classification.model import linear_embedding_state
+    from genreblender.classification.training import network_logits
+
+    rng = np.random.default_rng(3)
+    coef, intercept = rng.normal(size=(10, 57)), rng.normal(size=10)
+    x = rng.normal(size=(40, 57)) * 2.0
+    state = linear_embedding_state(coef, intercept, seed=0)
+    np.testing.assert_allclose(network_logits(state, x), x @ coef.T + intercept, atol=1e-4)
+    # the units outside the linear path keep random weights (they can learn), different per seed
+    other = linear_embedding_state(coef, intercept, seed=1)
+    assert not np.allclose(state["0.weight"][-1].numpy(), other["0.weight"][-1].numpy())
+
+
+def test_artist_proxy_folds_are_contiguous_blocks_per_genre():
+    from genreblender.classification.table import artist_proxy_folds
+
+    tracks = np.array(
+        [f"jazz.{i:05d}" for i in (9, 0, 3, 4, 1, 2, 8, 7, 6, 5)] + ["rock.00000"] * 3
+    )
+    labels = np.array(["jazz"] * 10 + ["rock"] * 3)
+    folds = artist_proxy_folds(tracks, labels, n_folds=5)
+    by_number = dict(zip(tracks[:10], folds[:10], strict=True))
+    # jazz 0-1 → fold 0, 2-3 → 1, ..., 8-9 → 4: neighbouring numbers (one artist) stay together
+    assert [by_number[f"jazz.{i:05d}"] for i in range(10)] == [0, 0, 1, 1, 2, 2, 3, 3, 4, 4]
+    assert set(folds[10:]) == {0}  # the windows of one track share its fold
+
+
+def test_linear_baseline_chooses_nothing_on_the_scored_rows():
+    from genreblender.classification.recipe import evaluate_linear
+    from genreblender.classification.training import LINEAR_C_GRID
+
+    table = synthetic_table(n_per_genre=10, seed=4)
+    x = table[list(FEATURE_NAMES)].to_numpy()
+    y = GenreClassifier._label_indices(table["label"].to_numpy())
+    tracks = table["filename"].str[:-4].to_numpy()
+    train = np.flatnonzero(np.arange(len(table)) % 10 < 7)
+    test = np.flatnonzero(np.arange(len(table)) % 10 >= 7)
+    result = evaluate_linear(x, y, tracks, train, test)
+    assert result["calibrated"]["track_accuracy"] > 0.8  # learnable synthetic genres
+    assert result["C"] in LINEAR_C_GRID and result["temperature"] > 0
+    # scrambling the scored rows' labels moves their scores but not C or the temperature
+    scrambled = y.copy()
+    scrambled[test] = np.roll(y[test], 7)
+    again = evaluate_linear(x, scrambled, tracks, train, test)
+    assert again["C"] == result["C"] and again["temperature"] == result["temperature"]
+    assert again["calibrated"]["track_accuracy"] < result["calibrated"]["track_accuracy"]
+
+
+def test_linear_start_network_is_the_linear_model_before_training():
+    """With a zero learning rate the 'anchor_linear_cv' network is exactly its logistic
+    regression: the embedding, the scaler and the wiring in fit agree."""
+    from genreblender.classification.recipe import LinearBaseline
+
+    table = synthetic_table(n_per_genre=8, seed=5)
+    x = table[list(FEATURE_NAMES)].to_numpy()
+    y = GenreClassifier._label_indices(table["label"].to_numpy())
+    tracks = np.arange(len(table)).astype(str)
+    # the default recipe, frozen at its start
+    model = GenreClassifier(config=TrainConfig(epochs=1, learning_rate=0.0))
+    model.fit(x, y, groups=tracks)
+    baseline = LinearBaseline.fit(x, y, tracks)
+    np.testing.assert_allclose(model.decision_function(x), baseline.logits(x), atol=1e-3)
+    assert model.artifacts_.provenance["linear_C"] == baseline.linear.C
+    assert model.artifacts_.provenance["l2_strength"] == pytest.approx(
+        1.0 / (baseline.linear.C * len(x))
+    )
+
+
+def test_default_recipe_lets_no_validation_row_choose_the_weights():
+    table = synthetic_table(n_per_genre=4, seed=6)
+    x, y = table[list(FEATURE_NAMES)].to_numpy(), table["label"].to_numpy()
+    config = TrainConfig(epochs=4, seed=2)
+    with_valid = GenreClassifier(config=config).fit(x[:30], y[:30], x[30:], y[30:])
+    without = GenreClassifier(config=config).fit(x[:30], y[:30])
+    np.testing.assert_array_equal(with_valid.decision_function(x), without.decision_function(x))
+    assert with_valid.best_epoch_ == 4 and "valid_loss" in with_valid.history_[-1]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [({"keep_epoch": "best"}, "keep_epoch"), ({"regularisation": "l1"}, "regularisation")],
+)
+def test_unknown_recipe_settings_are_refused(change, message):
+    x = np.ones((20, len(FEATURE_NAMES)))
+    labels = np.array(GENRES * 2)
+    with pytest.raises(InvalidInputError, match=message):
+        GenreClassifier(config=TrainConfig(epochs=1, **change)).fit(x, labels)
+
+
+@pytest.mark.slow
+def test_recipe_reports_both_directions_and_the_linear_baseline(tmp_path):
+    from genreblender.classification import recipe
+
+    table = synthetic_table(n_per_genre=10, seed=7)
+    splits = tmp_path / "splits"
+    splits.mkdir()
+    names = [f"{g}/{f}" for g, f in zip(table["label"], table["filename"], strict=True)]
+    (splits / "train_filtered.txt").write_text("\n".join(n for i, n in enumerate(names) if i % 2))
+    (splits / "valid_filtered.txt").write_text(
+        "\n".join(n for i, n in enumerate(names) if not i % 2)
+    )
+    config = TrainConfig(epochs=5, keep_epoch="last", whitening="none", input_noise=0.0)
+    report = recipe.run(
+        table, tmp_path / "m", splits_dir=splits, seeds=2, config=config, progress=False
+    )
+    assert set(report["directions"]) == {"train->valid", "valid->train"}
+    assert report["validation"] == report["directions"]["train->valid"]
+    assert not report["epoch_chosen_on_scored_rows"]
+    for way in ("train->valid", "valid->train"):
+        mlp = report["directions"][way]["track_accuracy"]
+        linear = report["linear_baseline"]["directions"][way]["track_accuracy"]
+        assert len(mlp["values"]) == 2 and len(linear["values"]) == 2
+        assert linear["mean"] > 0.8  # the synthetic genres are linearly separable
+    means = report["track_accuracy_mean_over_directions"]
+    assert means["linear"] == pytest.approx(
+        np.mean(
+            [
+                report["linear_baseline"]["directions"][w]["track_accuracy"]["mean"]
+                for w in ("train->valid", "valid->train")
+            ]
+        )
+    )
+    shipped = GenreClassifier.load(tmp_path / "m" / "model_30sec.pth")
+    assert shipped.artifacts_.provenance["trained_on"] == "all rows (train + valid)"
+    assert shipped.artifacts_.temperature == report["final_model"]["temperature"] > 0
+    assert report["final_model"]["epochs"] == 5
+
+
+def test_too_few_tracks_to_cross_validate_fall_back_to_defaults():
+    from genreblender.classification.recipe import cross_fitted_temperature
+    from genreblender.classification.training import fit_linear
+
+    rng = np.random.default_rng(8)
+    x = rng.normal(size=(7, 4))
+    y = np.array([0, 0, 0, 1, 1, 1, 2])  # genre 2 has a single track
+    linear = fit_linear(x, y)
+    assert linear.C == 1.0  # sklearn's default: nothing to cross-validate it on
+    assert linear.logits(x).shape == (7, 10)
+    calls = []
+    t = cross_fitted_temperature(lambda a, b: calls.append(1), y, np.zeros(7, dtype=int))
+    assert t == 1.0 and not calls  # one fold: nothing held out, no temperature fitted

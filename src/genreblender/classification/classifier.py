@@ -22,7 +22,12 @@ from genreblender.classification.preprocessing import (
     apply_input_transform,
 )
 from genreblender.classification.result import ClassificationResult
-from genreblender.classification.training import TrainConfig, network_logits, train_network
+from genreblender.classification.training import (
+    TrainConfig,
+    fit_linear,
+    network_logits,
+    train_network,
+)
 from genreblender.errors import InvalidInputError
 from genreblender.genres import GENRES, label_indices
 from genreblender.paths import MODELS_DIR
@@ -64,14 +69,21 @@ class GenreClassifier:
         y_valid=None,
         on_epoch: Callable[[int, dict], None] | None = None,
         provenance: dict[str, Any] | None = None,
+        groups=None,
     ) -> GenreClassifier:
         """Fit the input transform and standardiser on ``x`` only, then the network.
 
-        ``y`` holds genre names or label indices. With a validation part, the best-validation-
-        loss epoch is kept and the softmax temperature is fitted on the validation part.
+        ``y`` holds genre names or label indices. With a validation part, the softmax
+        temperature is fitted on it, and with ``config.keep_epoch == "best_valid_loss"`` so is
+        the epoch kept; without one the temperature stays 1 (the caller may set it, e.g. by
+        cross-fitting, :func:`genreblender.classification.recipe.cross_fitted_temperature`).
+        ``groups`` (a fold id or track per row; default: every row its own) are kept whole in
+        the folds in which the linear model behind ``config.regularisation`` cross-validates
+        its C (:func:`~genreblender.classification.table.artist_proxy_folds` for GTZAN).
         """
         from genreblender.classification.features import EXTRACTOR_VERSION, FEATURE_NAMES
 
+        self.config.check()
         x = self._check_features(x)
         y_idx = self._label_indices(y)
         transformed = apply_input_transform(x, FEATURE_NAMES, self.config.input_transform)
@@ -90,14 +102,26 @@ class GenreClassifier:
             whitener = Whitener.fit(xt, y_idx)
         elif self.config.whitening != "none":
             raise InvalidInputError(f"unknown whitening {self.config.whitening!r}")
+        net_inputs = whitener.transform(xt) if whitener else xt
+        init_state, l2, linear_info = None, 0.0, {}
+        if self.config.regularisation != "none":
+            linear = fit_linear(net_inputs, y_idx, groups, self.config.seed, len(GENRES))
+            l2 = linear.l2_strength
+            linear_info = {"linear_C": linear.C, "l2_strength": l2}
+            if self.config.regularisation == "anchor_linear_cv":
+                from genreblender.classification.model import linear_embedding_state  # torch
+
+                init_state = linear_embedding_state(linear.coef, linear.intercept, self.config.seed)
         trained = train_network(
-            whitener.transform(xt) if whitener else xt,
+            net_inputs,
             y_idx,
             whitener.transform(xv) if whitener and xv is not None else xv,
             yv,
             self.config,
             len(GENRES),
             on_epoch,
+            init_state=init_state,
+            l2=l2,
         )
         # folded into layer 0: same architecture, it takes standardised features as before
         self.state_dict_ = (
@@ -119,6 +143,7 @@ class GenreClassifier:
             scaler_scale=scaler.scale,
             temperature=temperature,
             provenance={"train_config": self.config.to_dict(), "best_epoch": trained.best_epoch}
+            | linear_info
             | (provenance or {}),
         )
         self.source = "fitted in this process"

@@ -132,3 +132,24 @@ def group_split(table: pd.DataFrame, valid_fraction: float = 0.2, seed: int = 0)
         "group",
         f"GroupShuffleSplit by track, {valid_fraction:.0%} validation, seed {seed}",
     )
+
+
+def artist_proxy_folds(tracks, labels, n_folds: int = 5) -> np.ndarray:
+    """A fold id per row that keeps most artists inside one fold, without artist labels.
+
+    Why: GTZAN numbers each artist's tracks (mostly) consecutively within a genre, and a model
+    scores far better on held-out tracks of artists it trained on (73% vs 48% here). Folds of
+    random tracks then make held-out rows look easier than unseen artists are, which picks too
+    low a softmax temperature and too weak a regulariser. So each genre's tracks, in name order,
+    are cut into ``n_folds`` contiguous blocks, block i going to fold i. Rows of one track share
+    its fold.
+    """
+    tracks = np.asarray(tracks).astype(str)
+    labels = np.asarray(labels)
+    fold = np.zeros(len(tracks), dtype=np.int64)
+    for label in np.unique(labels):
+        rows = labels == label
+        names = np.unique(tracks[rows])  # sorted
+        block = {t: i * n_folds // len(names) for i, t in enumerate(names)}
+        fold[rows] = [block[t] for t in tracks[rows]]
+    return fold
