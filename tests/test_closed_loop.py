@@ -64,7 +64,7 @@ def test_calibration_copes_with_a_response_that_jumps():
         "classical",
         "hiphop",
         0.5,
-        1.0,
+        3.0,
         seed=3,
         classifier=ResponseClassifier(),
         progress=lambda d, t: done.append((d, t)),
@@ -91,10 +91,10 @@ def test_no_trial_seen_is_better_than_the_kept_one(seed):
 
     for loop in (
         calibrate_alpha(
-            ResponseGenerator(response), "jazz", "metal", 0.5, 1.0, 0, ResponseClassifier()
+            ResponseGenerator(response), "jazz", "metal", 0.5, 3.0, 0, ResponseClassifier()
         ),
         best_of_n(
-            FakeGenerator(), "jazz", "metal", 0.5, 1.0, range(seed, seed + 5), FakeClassifier()
+            FakeGenerator(), "jazz", "metal", 0.5, 3.0, range(seed, seed + 5), FakeClassifier()
         ),
     ):
         _assert_kept_is_best(loop)
@@ -107,7 +107,7 @@ def test_a_collapse_onto_one_genre_does_not_beat_a_near_miss():
     # seed 0: pure jazz (JS 0.31 bits, A,B not the top two); seed 1: an even blend just short of
     # half the mass (higher JS, but only 0.05 from landing)
     gen = ResponseGenerator(lambda internal, seed: (1.0, 0.95) if seed == 0 else (0.5, 0.45))
-    loop = best_of_n(gen, "jazz", "metal", 0.5, 1.0, [0, 1], classifier=ResponseClassifier())
+    loop = best_of_n(gen, "jazz", "metal", 0.5, 3.0, [0, 1], classifier=ResponseClassifier())
     collapse, near = loop.trials
     assert collapse["js"] < near["js"]  # JS alone would keep the collapse
     assert near["shortfall"] == pytest.approx(0.05) and collapse["shortfall"] > 0.3
@@ -117,7 +117,7 @@ def test_a_collapse_onto_one_genre_does_not_beat_a_near_miss():
 def test_calibration_says_by_how_much_it_missed():
     # the engine's α' has no effect: α̂ stays at 0.2 whatever it is given
     gen = ResponseGenerator(lambda internal, seed: (0.2, 0.8))
-    loop = calibrate_alpha(gen, "jazz", "metal", 0.5, 1.0, seed=0, classifier=ResponseClassifier())
+    loop = calibrate_alpha(gen, "jazz", "metal", 0.5, 3.0, seed=0, classifier=ResponseClassifier())
     assert not loop.reached
     assert len(loop.trials) == CALIBRATION_MAX_TRIALS  # it used its whole budget
     assert loop.missed_by["alpha_tolerance"] == pytest.approx(0.3 - CALIBRATION_TOLERANCE)
@@ -132,7 +132,7 @@ def test_a_perfect_alpha_hat_with_leakage_does_not_stop_calibration():
         return internal, (0.1 if abs(internal - 0.5) < 0.005 else 0.8)
 
     gen = ResponseGenerator(response)
-    loop = calibrate_alpha(gen, "jazz", "metal", 0.5, 1.0, seed=0, classifier=ResponseClassifier())
+    loop = calibrate_alpha(gen, "jazz", "metal", 0.5, 3.0, seed=0, classifier=ResponseClassifier())
     first = loop.trials[0]
     assert first["abs_alpha_error"] == pytest.approx(0.0) and not first["landed"]
     assert len(loop.trials) > 1  # main's calibration stopped here, "within tolerance"
@@ -144,7 +144,7 @@ def test_a_perfect_alpha_hat_with_leakage_does_not_stop_calibration():
 def test_best_of_n_prefers_a_landed_track_over_a_leaky_exact_one():
     # seed 0: α̂ exact, mass 0.3 (not landed); seed 1: α̂ off by 0.1, mass 0.9 (landed)
     gen = ResponseGenerator(lambda internal, seed: (0.5, 0.3) if seed == 0 else (0.6, 0.9))
-    loop = best_of_n(gen, "jazz", "metal", 0.5, 1.0, [0, 1], classifier=ResponseClassifier())
+    loop = best_of_n(gen, "jazz", "metal", 0.5, 3.0, [0, 1], classifier=ResponseClassifier())
     assert [t["kept"] for t in loop.trials] == [False, True]
     assert loop.reached and loop.evaluation.metrics.landed
     assert {t["seed"] for t in loop.trials} == {0, 1}
@@ -153,7 +153,7 @@ def test_best_of_n_prefers_a_landed_track_over_a_leaky_exact_one():
 
 def test_best_of_n_reports_a_miss_when_no_seed_lands():
     gen = ResponseGenerator(lambda internal, seed: (0.5, 0.2 + 0.05 * seed))
-    loop = best_of_n(gen, "jazz", "metal", 0.5, 1.0, range(3), classifier=ResponseClassifier())
+    loop = best_of_n(gen, "jazz", "metal", 0.5, 3.0, range(3), classifier=ResponseClassifier())
     assert not loop.reached and loop.trials[2]["kept"]  # the most heard of three misses
     assert loop.missed_by["mass"] == pytest.approx(0.5 - 0.3)
     assert "missed by" in loop.message
@@ -164,7 +164,7 @@ def test_calibration_reduces_alpha_error_on_a_biased_engine():
     errors_plain, errors_cal = [], []
     for alpha in (0.3, 0.5, 0.7):
         errors_plain.append(abs(_plain(gen, clf, alpha, 1).metrics.alpha_hat - alpha))
-        loop = calibrate_alpha(gen, "jazz", "metal", alpha, 1.0, seed=1, classifier=clf)
+        loop = calibrate_alpha(gen, "jazz", "metal", alpha, 3.0, seed=1, classifier=clf)
         errors_cal.append(abs(loop.evaluation.metrics.alpha_hat - alpha))
         # the fake under-reports, so a useful α' is above α
         if errors_plain[-1] > CALIBRATION_TOLERANCE:
@@ -200,7 +200,7 @@ def test_other_ears_score_the_kept_track_and_never_steer():
             "jazz",
             "metal",
             0.5,
-            1.0,
+            3.0,
             seed=0,
             classifier=ResponseClassifier(),
             ears=ears,
@@ -239,10 +239,10 @@ def test_an_ear_that_cannot_see_a_genre_says_so():
 
     gen = FakeGenerator()
     loop = best_of_n(
-        gen, "jazz", "reggae", 0.5, 1.0, [0], classifier=FakeClassifier(), ears=[BlindJudge()]
+        gen, "jazz", "reggae", 0.5, 3.0, [0], classifier=FakeClassifier(), ears=[BlindJudge()]
     )
     (view,) = loop.evaluation.ears
     assert view["kind"] == "judge" and view["metrics"] is None
     assert "cannot see reggae" in view["note"]
-    seen = best_of_n(gen, "jazz", "metal", 0.5, 1.0, [0], FakeClassifier(), ears=[BlindJudge()])
+    seen = best_of_n(gen, "jazz", "metal", 0.5, 3.0, [0], FakeClassifier(), ears=[BlindJudge()])
     assert seen.evaluation.ears[0]["metrics"]["alpha_hat"] == pytest.approx(0.7)
