@@ -91,13 +91,11 @@ def save(weights_path: str | Path, state_dict: dict, artifacts: ModelArtifacts) 
     return json_path
 
 
-def load(weights_path: str | Path) -> tuple[dict, ModelArtifacts]:
-    """Read a model and check it against this extractor; raise :class:`ArtifactError` if not."""
-    import torch
-
-    from genreblender.classification.features import EXTRACTOR_VERSION, FEATURE_NAMES
-    from genreblender.genres import GENRES
-
+def read_model_json(
+    weights_path: str | Path, expected_format: str, rebuild_script: str
+) -> tuple[Path, Path, dict]:
+    """The ``.pth`` and ``.json`` paths of a model (either may be named) and its parsed JSON,
+    checked to exist, parse and be of ``expected_format``; :class:`ArtifactError` if not."""
     weights_path = Path(weights_path)
     if weights_path.suffix == ".json":
         weights_path = weights_path.with_suffix(".pth")
@@ -106,14 +104,28 @@ def load(weights_path: str | Path) -> tuple[dict, ModelArtifacts]:
         if not path.is_file():
             raise ArtifactError(
                 f"model file {path} is missing; a model is a .pth state_dict with a .json beside "
-                "it (rebuild the shipped one with scripts/build_classifier.py)"
+                f"it (rebuild the shipped one with {rebuild_script})"
             )
     try:
         meta = json.loads(json_path.read_text())
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ArtifactError(f"{json_path}: not valid JSON ({exc})") from None
-    if meta.get("format") != FORMAT:
-        raise ArtifactError(f"{json_path}: format {meta.get('format')!r}, expected {FORMAT!r}")
+    got = meta.get("format") if isinstance(meta, dict) else None
+    if got != expected_format:
+        raise ArtifactError(f"{json_path}: format {got!r}, expected {expected_format!r}")
+    return weights_path, json_path, meta
+
+
+def load(weights_path: str | Path) -> tuple[dict, ModelArtifacts]:
+    """Read a model and check it against this extractor; raise :class:`ArtifactError` if not."""
+    import torch
+
+    from genreblender.classification.features import EXTRACTOR_VERSION, FEATURE_NAMES
+    from genreblender.genres import GENRES
+
+    weights_path, json_path, meta = read_model_json(
+        weights_path, FORMAT, "scripts/build_classifier.py"
+    )
     problems = []
     if tuple(meta["feature_names"]) != FEATURE_NAMES:
         problems.append(

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from genreblender.classification import melspec
-from genreblender.classification.artifacts import atomic_write, sha256_file
+from genreblender.classification.artifacts import atomic_write, read_model_json, sha256_file
 from genreblender.classification.calibration import softmax
 from genreblender.classification.cnn import (
     HOP_COLUMNS,
@@ -281,23 +281,9 @@ def read_artifacts(weights_path: str | Path) -> tuple[dict, dict]:
     """The JSON and state_dict of a mel-CNN model, checked; raise :class:`ArtifactError`."""
     import torch
 
-    weights_path = Path(weights_path)
-    if weights_path.suffix == ".json":
-        weights_path = weights_path.with_suffix(".pth")
-    json_path = weights_path.with_suffix(".json")
-    for path in (weights_path, json_path):
-        if not path.is_file():
-            raise ArtifactError(
-                f"model file {path} is missing; a mel-CNN model is a .pth state_dict with a "
-                ".json beside it (rebuild the shipped one with scripts/build_mel_listener.py)"
-            )
-    try:
-        meta = json.loads(json_path.read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ArtifactError(f"{json_path}: not valid JSON ({exc})") from None
-    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-        got = meta.get("format") if isinstance(meta, dict) else None
-        raise ArtifactError(f"{json_path}: format {got!r}, expected {FORMAT!r}")
+    weights_path, json_path, meta = read_model_json(
+        weights_path, FORMAT, "scripts/build_mel_listener.py"
+    )
     problems = []
     if meta.get("representation_version") != melspec.REPRESENTATION_VERSION:
         problems.append(
