@@ -126,13 +126,18 @@ def response_curves(results: pd.DataFrame, summary: dict[str, Any]) -> str:
     return _png(fig)
 
 
+def _telling_tracks(results: pd.DataFrame, n_tracks: int) -> pd.DataFrame:
+    """The tracks at α = 0.5 (or nearest) closest to and farthest from their target (JS)."""
+    mid = results.iloc[(results["alpha"] - 0.5).abs().argsort()]
+    mid = mid[np.isclose(mid["alpha"], mid["alpha"].iloc[0])].sort_values("js")
+    return pd.concat([mid.head(n_tracks // 2), mid.tail(n_tracks - n_tracks // 2)])
+
+
 def distribution_bars(results: pd.DataFrame, n_tracks: int = 4) -> str:
     """Target vs predicted for the tracks at α = 0.5 (or nearest) closest to and farthest from
     their target (JS)."""
     plt = _plt()
-    mid = results.iloc[(results["alpha"] - 0.5).abs().argsort()]
-    mid = mid[np.isclose(mid["alpha"], mid["alpha"].iloc[0])].sort_values("js")
-    chosen = pd.concat([mid.head(n_tracks // 2), mid.tail(n_tracks - n_tracks // 2)])
+    chosen = _telling_tracks(results, n_tracks)
     fig, axes = plt.subplots(1, len(chosen), figsize=(3.6 * len(chosen), 3.2), squeeze=False)
     for ax, (_, row) in zip(axes[0], chosen.iterrows(), strict=True):
         target = np.zeros(len(GENRES))
@@ -151,6 +156,49 @@ def distribution_bars(results: pd.DataFrame, n_tracks: int = 4) -> str:
             fontsize=8,
         )
     axes[0, 0].legend(fontsize=7)
+    fig.tight_layout()
+    return _png(fig)
+
+
+def timelines(results: pd.DataFrame, n_tracks: int = 4) -> str | None:
+    """The listener's timeline (its analysis windows: 3 s for mel-cnn) of the same telling
+    tracks: p(A) and p(B) over time, and the strongest genre not asked for. None when the
+    results carry no timeline (older sweeps) or the tracks are one window long."""
+    if "segment_probabilities" not in results.columns:
+        return None
+    chosen = _telling_tracks(results, n_tracks)
+    series = []
+    for _, row in chosen.iterrows():
+        try:
+            starts = np.asarray(json.loads(row.segment_starts_s), dtype=float)
+            probs = np.asarray(json.loads(row.segment_probabilities), dtype=float)
+        except (TypeError, ValueError):
+            return None
+        if probs.ndim != 2 or len(starts) != len(probs) or len(probs) < 2:
+            return None
+        series.append((row, starts, probs))
+    plt = _plt()
+    fig, axes = plt.subplots(1, len(series), figsize=(3.6 * len(series), 2.8), squeeze=False)
+    for ax, (row, starts, probs) in zip(axes[0], series, strict=True):
+        a, b = GENRES.index(row.genre_a), GENRES.index(row.genre_b)
+        others = np.delete(probs, [a, b], axis=1)
+        strongest = GENRES[
+            [i for i in range(len(GENRES)) if i not in (a, b)][int(others.mean(axis=0).argmax())]
+        ]
+        ax.plot(starts, probs[:, a], color=GENRE_COLOURS[row.genre_a], lw=1.6, label=row.genre_a)
+        ax.plot(starts, probs[:, b], color=GENRE_COLOURS[row.genre_b], lw=1.6, label=row.genre_b)
+        ax.plot(
+            starts,
+            probs[:, GENRES.index(strongest)],
+            color=GENRE_COLOURS[strongest],
+            lw=1.0,
+            ls=":",
+            label=f"{strongest} (not asked)",
+        )
+        ax.set_ylim(0, 1)
+        ax.set_xlabel("window start (s)", fontsize=7)
+        ax.set_title(f"{row.genre_a} {row.alpha:.0%} · {row.genre_b}, seed {row.seed}", fontsize=8)
+        ax.legend(fontsize=6)
     fig.tight_layout()
     return _png(fig)
 
@@ -240,6 +288,13 @@ def write_report(sweep_dir: str | Path) -> Path:
     )
     by_alpha = _by_alpha_table(overall, listener, ears)
     metric_list = "".join(f"<li>{html.escape(v)}</li>" for v in METRIC_DOCS.values())
+    timeline_png = timelines(results)
+    timeline = (
+        "<h2>The same tracks over time (the listener's analysis windows)</h2>"
+        f'<img src="data:image/png;base64,{timeline_png}">'
+        if timeline_png
+        else ""
+    )
     page = f"""<!doctype html><html><head><meta charset="utf-8"><title>GenreBlender sweep</title>
 <style>body{{font-family:sans-serif;max-width:1300px;margin:2em auto;color:#222}}
 table{{border-collapse:collapse;font-size:13px}}td,th{{border:1px solid #ddd;padding:3px 8px;text-align:right}}
@@ -255,6 +310,7 @@ td:first-child{{text-align:left}}img{{max-width:100%}}</style></head><body>
 <h2>Response curves: α asked → α̂ heard</h2><img src="data:image/png;base64,{response_curves(results, summary)}">
 <h2>Tracks at the middle of the blend: closest and farthest from the target</h2>
 <img src="data:image/png;base64,{distribution_bars(results)}">
+{timeline}
 <h2>Per pair</h2><table><tr><th></th><th colspan=7>{listener} (steering listener)</th>{ear_heads}</tr>
 <tr><th>pair</th>{_EAR_HEADS}<th>JS</th><th>leakage</th><th>top-2 rate</th>{ear_subheads}</tr>{rows}</table>
 <h2>Metrics</h2><ul>{metric_list}</ul></body></html>"""
