@@ -237,9 +237,13 @@ def test_same_genre_colour_in_two_charts(page):
     driver, wait = page
     genre = defaults.GENRE_A
     colour = GENRE_COLOURS[genre]
-    # chart 1, the player's timeline (SVG): the genre's line is drawn in its colour
-    driver.switch_to.frame(driver.find_element(By.CSS_SELECTOR, "iframe"))
-    line = driver.find_element(By.CSS_SELECTOR, f'polyline[data-genre="{genre}"]')
+    # chart 1, the player's timeline (SVG): the genre's line is drawn in its colour; the page
+    # may still be re-running from the previous test, so wait for the player's frame
+    frame = wait.until(lambda d: (d.find_elements(By.CSS_SELECTOR, "iframe") or [None])[0])
+    driver.switch_to.frame(frame)
+    line = wait.until(
+        lambda d: (d.find_elements(By.CSS_SELECTOR, f'polyline[data-genre="{genre}"]') or [None])[0]
+    )
     assert line.get_attribute("stroke") == colour
     timeline_png = driver.find_element(By.ID, "gb-timeline").screenshot_as_png
     driver.switch_to.default_content()
