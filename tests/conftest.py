@@ -35,3 +35,20 @@ def tone_clip():
     y = sum(np.sin(2 * np.pi * f * t) for f in (220.0, 277.2, 329.6)) / 3
     clicks = (np.mod(t, 0.5) < 0.01).astype(float) * np.random.default_rng(0).normal(size=t.size)
     return (0.3 * y * np.exp(-np.mod(t, 0.5) * 4) + 0.2 * clicks).astype(np.float32), sr
+
+
+@pytest.fixture
+def fake_parts(monkeypatch):
+    """Sweep workers that use the fake engine and listener (tests/fakes.py); returns the fake
+    engine, whose ``calls`` count the jobs that ran."""
+    from genreblender.evaluation import sweep as sweep_mod
+
+    from .fakes import FakeClassifier, FakeGenerator
+
+    generator, classifier = FakeGenerator(bias=0.0), FakeClassifier()
+
+    def parts(engine, options, judge, listener):
+        return generator, classifier, None
+
+    monkeypatch.setattr(sweep_mod, "_worker_parts", parts)
+    return generator

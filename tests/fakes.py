@@ -38,6 +38,13 @@ class FakeGenerator:
         return GenerationResult(audio=audio, sample_rate=sr, metadata=meta)
 
 
+def one_window_result(p: np.ndarray, duration_s: float, name: str) -> ClassificationResult:
+    """A track heard as one window with distribution ``p``."""
+    return ClassificationResult(
+        GENRES, p, p[None, :], np.array([0.0]), np.array([duration_s]), duration_s, {"name": name}
+    )
+
+
 class FakeClassifier:
     def classify(self, audio, sr=None):
         a, b, heard = int(audio[0]), int(audio[1]), float(audio[2])
@@ -45,15 +52,7 @@ class FakeClassifier:
         p[a] += 0.8 * heard
         p[b] += 0.8 * (1 - heard)
         p /= p.sum()
-        return ClassificationResult(
-            GENRES,
-            p,
-            p[None, :],
-            np.array([0.0]),
-            np.array([len(audio) / sr]),
-            len(audio) / sr,
-            {"name": "fake"},
-        )
+        return one_window_result(p, len(audio) / sr, "fake")
 
 
 class ResponseGenerator:
@@ -99,12 +98,4 @@ class ResponseClassifier:
         p[a] += mass * heard
         p[b] += mass * (1.0 - heard)
         p /= p.sum()
-        return ClassificationResult(
-            GENRES,
-            p,
-            p[None, :],
-            np.array([0.0]),
-            np.array([len(audio) / sr]),
-            len(audio) / sr,
-            {"name": self.name},
-        )
+        return one_window_result(p, len(audio) / sr, self.name)

@@ -7,7 +7,6 @@ import pandas as pd
 import pytest
 
 from genreblender.errors import InvalidInputError
-from genreblender.evaluation import sweep as sweep_mod
 from genreblender.evaluation.executors import InlineExecutor, LocalExecutor
 from genreblender.evaluation.summary import summarize
 from genreblender.evaluation.sweep import (
@@ -18,21 +17,6 @@ from genreblender.evaluation.sweep import (
     parse_pairs,
     run_sweep,
 )
-
-from .fakes import FakeClassifier, FakeGenerator
-
-
-@pytest.fixture
-def fake_parts(monkeypatch):
-    calls = []
-    generator, classifier = FakeGenerator(bias=0.0), FakeClassifier()
-
-    def parts(engine, options, judge, listener):
-        calls.append(engine)
-        return generator, classifier, None
-
-    monkeypatch.setattr(sweep_mod, "_worker_parts", parts)
-    return generator
 
 
 def test_plan_has_every_input_and_unique_keys():

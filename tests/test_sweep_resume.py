@@ -16,28 +16,12 @@ import pandas as pd
 import pytest
 
 from genreblender.errors import InvalidInputError
-from genreblender.evaluation import sweep as sweep_mod
 from genreblender.evaluation.executors import InlineExecutor
 from genreblender.evaluation.sweep import ResultStore, SweepSpec, run_sweep
-
-from .fakes import FakeClassifier, FakeGenerator
 
 SPEC = SweepSpec(
     pairs=(("jazz", "metal"), ("pop", "rock")), alphas=(0.0, 0.5, 1.0), seeds=2, seconds=3.0
 )
-
-
-@pytest.fixture
-def fake_parts(monkeypatch):
-    calls = []
-    generator, classifier = FakeGenerator(bias=0.0), FakeClassifier()
-
-    def parts(engine, options, judge, listener):
-        calls.append(engine)
-        return generator, classifier, None
-
-    monkeypatch.setattr(sweep_mod, "_worker_parts", parts)
-    return calls
 
 
 class _DiesAfter(InlineExecutor):
@@ -80,7 +64,7 @@ def test_killed_and_corrupted_sweep_resumes_to_the_uninterrupted_rows(tmp_path, 
     with pytest.raises(KeyboardInterrupt):
         run_sweep(SPEC, resumed, _DiesAfter(7), progress=False, report=False)
     _corrupt(resumed / "results.csv")
-    n_before = len(fake_parts)
+    n_before = len(fake_parts.calls)
     with caplog.at_level(logging.WARNING, logger="genreblender.evaluation.sweep"):
         summary = run_sweep(SPEC, resumed, InlineExecutor(), progress=False, report=False)
     dropped = [r.message for r in caplog.records if "dropped" in r.message]
@@ -89,7 +73,7 @@ def test_killed_and_corrupted_sweep_resumes_to_the_uninterrupted_rows(tmp_path, 
     assert any("alpha_hat='0.3x' is not a number" in m for m in dropped)
     assert any("not valid UTF-8" in m for m in dropped)
     # 12 jobs, 7 done before the kill, 2 of them damaged: 7 run again
-    assert len(fake_parts) - n_before == 12 - 7 + 2
+    assert len(fake_parts.calls) - n_before == 12 - 7 + 2
     pd.testing.assert_frame_equal(_rows(resumed / "results.csv"), _rows(reference / "results.csv"))
     assert summary["overall"]["n_tracks"] == 12
 
