@@ -16,15 +16,22 @@ def fit_temperature(logits: np.ndarray, labels: np.ndarray) -> float:
     """The temperature T > 0 minimising the NLL of ``softmax(logits / T)`` on held-out rows.
 
     One scalar cannot change which class wins, so accuracy is untouched; only the confidence
-    moves. Optimised over log T (bounded to T in [0.05, 20]) with scipy's bounded Brent search.
+    moves. See :func:`fit_temperature_of` for the search.
     """
+    logits = np.asarray(logits, dtype=np.float64)
+    return fit_temperature_of(lambda t: softmax(logits, t), labels)
+
+
+def fit_temperature_of(probabilities_at, labels: np.ndarray) -> float:
+    """The T minimising the NLL of ``probabilities_at(T)`` (rows of distributions) against
+    ``labels``: optimised over log T, bounded to T in [0.05, 20], with scipy's bounded Brent
+    search. Shared by row-level (:func:`fit_temperature`) and track-level calibration."""
     from scipy.optimize import minimize_scalar
 
-    logits = np.asarray(logits, dtype=np.float64)
     labels = np.asarray(labels)
 
     def nll(log_t: float) -> float:
-        probs = softmax(logits, float(np.exp(log_t)))
+        probs = probabilities_at(float(np.exp(log_t)))
         return float(-np.mean(np.log(probs[np.arange(len(labels)), labels] + 1e-12)))
 
     result = minimize_scalar(nll, bounds=(np.log(0.05), np.log(20.0)), method="bounded")

@@ -22,7 +22,7 @@ import numpy as np
 
 from genreblender.classification import melspec
 from genreblender.classification.artifacts import atomic_write, read_model_json, sha256_file
-from genreblender.classification.calibration import softmax
+from genreblender.classification.calibration import fit_temperature_of, softmax
 from genreblender.classification.cnn import (
     HOP_COLUMNS,
     CNNConfig,
@@ -45,17 +45,8 @@ def fit_track_temperature(logits_per_track: Sequence[np.ndarray], labels: np.nda
 
     The track distribution (not one window's) is what is reported, so it is what is calibrated.
     """
-    from scipy.optimize import minimize_scalar
-
-    labels = np.asarray(labels)
-
-    def nll(log_t: float) -> float:
-        t = float(np.exp(log_t))
-        p = np.stack([softmax(z, t).mean(axis=0) for z in logits_per_track])
-        return float(-np.mean(np.log(p[np.arange(len(labels)), labels] + 1e-12)))
-
-    return float(
-        np.exp(minimize_scalar(nll, bounds=(np.log(0.05), np.log(20.0)), method="bounded").x)
+    return fit_temperature_of(
+        lambda t: np.stack([softmax(z, t).mean(axis=0) for z in logits_per_track]), labels
     )
 
 
