@@ -6,6 +6,8 @@ calls::
     from genreblender.pipeline import blend
     outcome = blend("jazz", "metal", alpha=0.7, seconds=30, seed=1, output="out.wav")
     print(outcome.evaluation.metrics.alpha_hat)
+    outcome = blend(mix="jazz=0.5,metal=0.3,reggae=0.2", seconds=30)   # a mix of k genres
+    print(outcome.evaluation.metrics.heard_weights)
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ from typing import Any
 
 from genreblender import defaults
 from genreblender.errors import InvalidInputError
-from genreblender.generation.base import GenerationResult, validate_request
+from genreblender.generation.base import GenerationResult, generate_blend, validate_mix_request
 from genreblender.generation.registry import DEFAULT_ENGINE, get_generator
+from genreblender.mixes import Mix, resolve_target
 
 #: How the classifier's verdict steers generation.
 STRATEGIES = ("plain", "best_of_n", "calibrate")
@@ -28,9 +31,11 @@ STRATEGIES = ("plain", "best_of_n", "calibrate")
 class BlendOutcome:
     """A generated track with its measurement.
 
-    ``requested_alpha`` is the α asked for, ``internal_alpha`` the weight α' the engine was
-    given for the kept track (they differ after calibration). ``loop`` is the closed loop's
-    record (objective, goal, whether it was reached, every trial) or None for ``plain``.
+    ``mix`` is the target asked for; ``requested_alpha`` is the α asked for (None for a mix of
+    more than two genres), ``internal_alpha`` the weight α' the engine was given for the kept
+    track (they differ after calibration; for a mix, the first genre's weight). ``loop`` is the
+    closed loop's record (objective, goal, whether it was reached, every trial) or None for
+    ``plain``.
     """
 
     result: GenerationResult
@@ -41,6 +46,7 @@ class BlendOutcome:
     written: Any = None  # genreblender.generation.writer.WrittenTrack when an output was given
     requested_alpha: float | None = None
     loop: dict[str, Any] | None = None
+    mix: Mix | None = None
 
     @property
     def landed(self) -> bool:
@@ -55,6 +61,7 @@ class BlendOutcome:
         """The sidecar's blend fields. The engine's own ``alpha`` key is the weight it was given,
         which after calibration is not the α asked for: the sidecar names both instead."""
         return {
+            "requested_mix": self.mix.to_dict() if self.mix else None,
             "requested_alpha": self.requested_alpha,
             "internal_alpha": self.internal_alpha,
             "strategy": self.strategy,
@@ -71,9 +78,9 @@ class BlendOutcome:
 
 
 def blend(
-    genre_a: str,
-    genre_b: str,
-    alpha: float,
+    genre_a: str | None = None,
+    genre_b: str | None = None,
+    alpha: float | None = None,
     seconds: float = defaults.SECONDS,
     seed: int = defaults.SEED,
     engine: str = DEFAULT_ENGINE,
@@ -87,15 +94,21 @@ def blend(
     progress: Callable[[int, int], None] | None = None,
     ears: Any = (),
     ears_on_trials: bool = False,
+    mix: Any = None,
 ) -> BlendOutcome:
-    """Generate ``alpha·A + (1−alpha)·B``, classify it and score it against the target.
+    """Generate ``alpha·A + (1−alpha)·B`` (or ``mix``), classify it and score it against the
+    target.
 
     Parameters
     ----------
+    genre_a, genre_b, alpha : the two-genre blend; or
+    mix : a :class:`~genreblender.mixes.Mix`, its text (``"jazz=0.5,metal=0.3,reggae=0.2"``) or
+        a ``{genre: weight}`` mapping: 2 to 10 genres, weights normalised. Give one or the other.
     strategy : {"plain", "best_of_n", "calibrate"}
         ``plain`` generates once with ``seed``; ``best_of_n`` generates ``n_candidates`` seeds
         (``seed``, ``seed+1``, ...) and keeps the one closest to the target (JS divergence);
-        ``calibrate`` searches the engine's internal weight so the measured blend matches ``alpha``.
+        ``calibrate`` searches the engine's internal weight so the measured blend matches ``alpha``
+        (two genres only: it searches one weight).
     output : path, optional
         Where to write the WAV (+ MIDI + JSON sidecar, which then also holds the measurement).
     listener : str, optional
@@ -108,15 +121,21 @@ def blend(
         Other listeners and judges that score the kept track (and every trial with
         ``ears_on_trials``) beside the steering listener, without choosing anything.
     """
-    from genreblender.evaluation.closed_loop import best_of_n, calibrate_alpha
-    from genreblender.evaluation.track import evaluate_track
+    from genreblender.evaluation.closed_loop import best_of_n_mix, calibrate_alpha
+    from genreblender.evaluation.track import evaluate_mix
     from genreblender.generation.writer import check_output_path, write_track
 
-    request = validate_request(genre_a, genre_b, alpha, seconds, seed)
+    target = resolve_target(genre_a, genre_b, alpha, mix)
+    request = validate_mix_request(target, seconds, seed)
     if strategy not in STRATEGIES:
         raise InvalidInputError(f"unknown strategy {strategy!r}; accepted: {', '.join(STRATEGIES)}")
     if strategy == "best_of_n" and not 1 <= int(n_candidates) <= 64:
         raise InvalidInputError(f"n_candidates must be in [1, 64], got {n_candidates}")
+    if strategy == "calibrate" and not target.is_pair:
+        raise InvalidInputError(
+            f"calibrate searches one weight (alpha) and takes two genres; {target.label} names "
+            f"{target.k}: use plain or best_of_n"
+        )
     out_path = check_output_path(output) if output is not None else None
     if generator is None:
         generator = get_generator(engine, **(engine_options or {}))
@@ -125,13 +144,16 @@ def blend(
 
         classifier = get_listener(listener)
 
-    a, b, w, dur = request.genre_a, request.genre_b, request.alpha, request.duration_s
+    # the pair's alpha as given (A = B ignores it), else the first genre's weight
+    asked = float(alpha) if mix is None else None
+    weight = asked if asked is not None else target.weights[0]
+    dur = request.duration_s
     if strategy == "plain":
-        result = generator.generate(a, b, w, dur, request.seed)
-        evaluation = evaluate_track(
-            result.audio, result.sample_rate, a, b, w, classifier=classifier, ears=ears
+        result = generate_blend(generator, target, dur, request.seed)
+        evaluation = evaluate_mix(
+            result.audio, result.sample_rate, target, classifier=classifier, ears=ears
         )
-        outcome = BlendOutcome(result, evaluation, strategy, w, [], requested_alpha=w)
+        outcome = BlendOutcome(result, evaluation, strategy, weight, [])
         if progress:
             progress(1, 1)
     else:
@@ -143,18 +165,20 @@ def blend(
         }
         if strategy == "best_of_n":
             seeds = [request.seed + i for i in range(int(n_candidates))]
-            loop = best_of_n(generator, a, b, w, dur, seeds, **listening)
+            loop = best_of_n_mix(generator, target, dur, seeds, internal_alpha=weight, **listening)
         else:
-            loop = calibrate_alpha(generator, a, b, w, dur, request.seed, **listening)
+            a, b, _ = target.as_pair()
+            loop = calibrate_alpha(generator, a, b, weight, dur, request.seed, **listening)
         outcome = BlendOutcome(
             loop.result,
             loop.evaluation,
             strategy,
             float(loop.internal_alpha),
             list(loop.trials),
-            requested_alpha=w,
             loop=loop.to_dict(),
         )
+    outcome.mix = target
+    outcome.requested_alpha = weight if target.is_pair else None
     if out_path is not None:
         # the engine's metadata is written first; drop its "alpha" (= α', not α) from it
         meta = {k: v for k, v in outcome.result.metadata.items() if k != "alpha"}

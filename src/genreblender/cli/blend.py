@@ -19,9 +19,10 @@ def register(subparsers) -> None:
         "blend",
         help="compose a blend, classify it and print target vs predicted (the main job)",
         description=(
-            "Compose alpha*A + (1-alpha)*B with the chosen engine (the embedded composer by "
-            "default), listen to it with the shipped genre classifier, and print the target "
-            "distribution beside the predicted one with the blend metrics."
+            "Compose alpha*A + (1-alpha)*B (or a mix of several genres, --mix) with the chosen "
+            "engine (the embedded composer by default), listen to it with the shipped genre "
+            "classifier, and print the target distribution beside the predicted one with the "
+            "blend metrics."
         ),
     )
     add_blend_arguments(parser)
@@ -30,7 +31,7 @@ def register(subparsers) -> None:
         choices=("plain", "best_of_n", "calibrate"),
         default=defaults.STRATEGY,
         help="plain: one generation (default); best_of_n: keep the closest of N seeds; "
-        "calibrate: search the internal weight so the measured blend matches alpha",
+        "calibrate: search the internal weight so the measured blend matches alpha (two genres)",
     )
     parser.add_argument(
         "--n",
@@ -66,13 +67,19 @@ def run(args: argparse.Namespace) -> int:
     check_blend_arguments(args)
     from tqdm import tqdm
 
-    from genreblender.generation.base import validate_request
+    from genreblender.errors import InvalidInputError
+    from genreblender.generation.base import validate_mix_request
     from genreblender.generation.writer import check_output_path
-    from genreblender.genres import blend_label
     from genreblender.pipeline import blend
 
     # bad arguments are reported before the progress bar appears
-    validate_request(args.genre_a, args.genre_b, args.alpha, args.seconds, args.seed)
+    target = args.target
+    validate_mix_request(target, args.seconds, args.seed)
+    if args.strategy == "calibrate" and not target.is_pair:
+        raise InvalidInputError(
+            f"--strategy calibrate searches one weight (alpha) and takes two genres; "
+            f"{target.label} names {target.k}: use plain or best_of_n"
+        )
     check_output_path(args.output)
     options = engine_options(args)
     if args.engine == "musicgen":
@@ -99,9 +106,6 @@ def run(args: argparse.Namespace) -> int:
             bar.refresh()
 
         outcome = blend(
-            args.genre_a,
-            args.genre_b,
-            args.alpha,
             seconds=args.seconds,
             seed=args.seed,
             engine=args.engine,
@@ -112,6 +116,7 @@ def run(args: argparse.Namespace) -> int:
             classifier=classifier,
             progress=progress,
             ears=ears,
+            **_target_arguments(args),
         )
     evaluation = outcome.evaluation
     if args.json:
@@ -121,7 +126,7 @@ def run(args: argparse.Namespace) -> int:
     metrics = evaluation.metrics
     meta = outcome.result.metadata
     print(
-        f"\n{blend_label(meta['genre_a'], meta['genre_b'], args.alpha)}  "
+        f"\n{target.label}  "
         f"({args.engine}, seed {meta['seed']}, {args.seconds:g} s, strategy {args.strategy}"
         + (
             f", internal weight {outcome.internal_alpha:.2f}"
@@ -133,22 +138,45 @@ def run(args: argparse.Namespace) -> int:
     print(f"\n{'genre':<10} {'target':>7} {'predicted':>9}")
     genres = evaluation.classification.genres
     for g, t, p in zip(genres, metrics.target, metrics.predicted, strict=True):
-        mark = " ◀" if t > 0 else ""
+        mark = " ◀" if g in target.genres else ""
         print(f"{g:<10} {t:7.2f} {p:9.3f}  {_bar(p)}{mark}")
-    print(
-        f"\nalpha_hat {metrics.alpha_hat:.3f} (asked {args.alpha:.2f})   JS {metrics.js:.3f} bits   "
-        f"KL {metrics.kl:.3f}   TV {metrics.tv:.3f}   leakage {metrics.leakage:.3f}   "
-        f"A,B top-2: {'yes' if metrics.top2_match else 'no'}   "
-        f"on-target mass {metrics.on_target_mass:.2f}"
-    )
+    print(f"\n{_figures_line(metrics, target)}")
     print(f"\n{_verdict_line(f'{classifier.name} (steering)', metrics.landing)}")
     for view in evaluation.ears:
-        print(_ear_line(view, args.alpha))
+        print(_ear_line(view, target))
     if outcome.loop is not None:
         _print_loop(outcome.loop)
     for kind, path in _files(outcome).items():
         print(f"wrote {kind}: {path}")
     return 0
+
+
+def _target_arguments(args: argparse.Namespace) -> dict:
+    """The blend asked for, as :func:`genreblender.pipeline.blend` takes it: the pair as typed
+    (A = B keeps its alpha), or the mix."""
+    if args.mix is None:
+        return {"genre_a": args.genre_a, "genre_b": args.genre_b, "alpha": args.alpha}
+    return {"mix": args.target}
+
+
+def _figures_line(metrics, target) -> str:
+    """The figures of one track against the target, on one line."""
+    common = (
+        f"JS {metrics.js:.3f} bits   KL {metrics.kl:.3f}   TV {metrics.tv:.3f}   "
+        f"leakage {metrics.leakage:.3f}   on-target mass {metrics.on_target_mass:.2f}"
+    )
+    if target.is_pair:
+        alpha = target.as_pair()[2]
+        return (
+            f"alpha_hat {metrics.alpha_hat:.3f} (asked {alpha:.2f})   {common}   "
+            f"A,B top-2: {'yes' if metrics.top2_match else 'no'}"
+        )
+    heard = " · ".join(f"{g} {w:.2f}" for g, w in metrics.heard_weights.items())
+    return (
+        f"heard weights {heard} (asked {target.label})\nweight error "
+        f"{metrics.weight_error:.3f}   {common}   the {target.k} asked for on top: "
+        f"{'yes' if metrics.topk_match else 'no'}"
+    )
 
 
 def _verdict_line(who: str, landing) -> str:
@@ -157,16 +185,17 @@ def _verdict_line(who: str, landing) -> str:
     return f"{who}: DID NOT LAND; missed by " + "; ".join(landing.reasons)
 
 
-def _ear_line(view: dict, alpha: float) -> str:
+def _ear_line(view: dict, target) -> str:
     """Another ear's view of the same track, one or two lines (it chose nothing)."""
     who = f"{view['name']} ({view['kind']}, did not steer)"
     if view["metrics"] is None:
         return f"{who}: {view['note']}"
     m, landing = view["metrics"], view["landing"]
-    figures = (
-        f"alpha_hat {m['alpha_hat']:.3f} (asked {alpha:.2f})   JS {m['js']:.3f}   "
-        f"on-target mass {m['on_target_mass']:.2f}"
-    )
+    if target.is_pair:
+        heard = f"alpha_hat {m['alpha_hat']:.3f} (asked {target.as_pair()[2]:.2f})"
+    else:
+        heard = f"weight error {m['weight_error']:.3f}"
+    figures = f"{heard}   JS {m['js']:.3f}   on-target mass {m['on_target_mass']:.2f}"
     verdict = (
         "LANDED"
         if landing["landed"]

@@ -14,23 +14,33 @@ from genreblender.genres import GENRES
 def add_blend_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments shared by every command that makes a blend (generate, blend); their defaults
     are :mod:`genreblender.defaults`, the same as the web app's and the HTTP API's."""
+    # the pair's defaults are filled in by check_blend_arguments, so that --mix can refuse an
+    # explicit --a/--b/--alpha beside it
     parser.add_argument(
         "--a",
         dest="genre_a",
-        default=defaults.GENRE_A,
+        default=None,
         help=f"genre A: {', '.join(GENRES)} (default {defaults.GENRE_A})",
     )
     parser.add_argument(
         "--b",
         dest="genre_b",
-        default=defaults.GENRE_B,
+        default=None,
         help=f"genre B, same choices (default {defaults.GENRE_B})",
     )
     parser.add_argument(
         "--alpha",
         type=float,
-        default=defaults.ALPHA,
+        default=None,
         help=f"weight of genre A in [0, 1]: 1 is pure A, 0 pure B (default {defaults.ALPHA:g})",
+    )
+    parser.add_argument(
+        "--mix",
+        default=None,
+        metavar="G=W,...",
+        help="a mix of 2 to 10 genres instead of --a/--b/--alpha, e.g. "
+        "jazz=0.5,metal=0.3,reggae=0.2 (non-negative weights; normalised when they do not sum "
+        "to 1, and the output says so); --a X --b Y --alpha W is the mix X=W,Y=1-W",
     )
     parser.add_argument(
         "--seconds",
@@ -82,12 +92,36 @@ def add_blend_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def check_blend_arguments(args: argparse.Namespace) -> None:
-    """Refuse a bad genre or alpha before any heavy import (numpy, torch, the models)."""
+    """Refuse a bad genre, alpha or mix before any heavy import (numpy, torch, the models);
+    set ``args.target`` (the :class:`~genreblender.mixes.Mix` asked for) and, for a blend of at
+    most two genres, ``args.genre_a``, ``args.genre_b`` and ``args.alpha``."""
+    from genreblender.errors import InvalidInputError
+    from genreblender.mixes import Mix, parse_mix
+
+    if args.mix is not None:
+        given = [f"--{n}" for n in ("a", "b", "alpha") if getattr(args, _DEST[n]) is not None]
+        if given:
+            raise InvalidInputError(f"give either --mix or {'/'.join(given)}, not both")
+        args.target = parse_mix(args.mix)
+        if args.target.is_pair:
+            args.genre_a, args.genre_b, args.alpha = args.target.as_pair()
+        if args.target.normalised:
+            total = sum(args.target.requested)
+            print(
+                f"note: the mix's weights sum to {total:g}, not 1; normalised to "
+                f"{args.target.label}",
+                file=sys.stderr,
+            )
+        return
     from genreblender.genres import validate_alpha, validate_genre
 
-    args.genre_a = validate_genre(args.genre_a)
-    args.genre_b = validate_genre(args.genre_b)
-    args.alpha = validate_alpha(args.alpha)
+    args.genre_a = validate_genre(defaults.GENRE_A if args.genre_a is None else args.genre_a)
+    args.genre_b = validate_genre(defaults.GENRE_B if args.genre_b is None else args.genre_b)
+    args.alpha = validate_alpha(defaults.ALPHA if args.alpha is None else args.alpha)
+    args.target = Mix.pair(args.genre_a, args.genre_b, args.alpha)
+
+
+_DEST = {"a": "genre_a", "b": "genre_b", "alpha": "alpha"}
 
 
 def engine_options(args: argparse.Namespace) -> dict:
@@ -112,7 +146,8 @@ def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "generate",
         help="compose a blend and write audio, MIDI and a JSON sidecar",
-        description="Compose a track that should sound alpha*A + (1-alpha)*B.",
+        description="Compose a track that should sound alpha*A + (1-alpha)*B, or like a mix "
+        "of several genres (--mix).",
     )
     add_blend_arguments(parser)
     parser.add_argument("-o", "--output", required=True, help="output .wav (or .mp3)")
@@ -121,18 +156,16 @@ def register(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     check_blend_arguments(args)
-    from genreblender.generation.base import validate_request
+    from genreblender.generation.base import generate_blend, validate_mix_request
     from genreblender.generation.registry import get_generator
     from genreblender.generation.writer import check_output_path, write_track
 
-    request = validate_request(args.genre_a, args.genre_b, args.alpha, args.seconds, args.seed)
+    request = validate_mix_request(args.target, args.seconds, args.seed)
     out = check_output_path(args.output)
     generator = get_generator(args.engine, **engine_options(args))
     if args.engine == "musicgen":
         print(f"note: {generator.output_licence}", file=sys.stderr)
-    result = generator.generate(
-        request.genre_a, request.genre_b, request.alpha, request.duration_s, request.seed
-    )
+    result = generate_blend(generator, request.mix, request.duration_s, request.seed)
     written = write_track(result, out)
     print(f"wrote {written.audio_path}")
     if written.mp3_path is not None:

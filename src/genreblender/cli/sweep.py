@@ -10,7 +10,7 @@ from genreblender.classification.listeners import DEFAULT_LISTENER, LISTENER_NAM
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
         "sweep",
-        help="measure blends over genre pairs x alphas x seeds (resumable)",
+        help="measure blends over genre pairs x alphas x seeds, or mixes x seeds (resumable)",
         description="Writes DIR/results.csv (one row per track), DIR/summary.json and "
         "DIR/report.html. Run it again with the same arguments to resume a killed sweep.",
     )
@@ -18,7 +18,16 @@ def register(subparsers) -> None:
     parser.add_argument(
         "--pairs", default=None, help="e.g. jazz:metal,classical:hiphop (default: all 45 pairs)"
     )
-    parser.add_argument("--alphas", default="0,0.25,0.5,0.75,1", help="comma-separated")
+    parser.add_argument("--alphas", default=None, help="comma-separated (default 0,0.25,0.5,0.75,1)")
+    parser.add_argument(
+        "--mix",
+        dest="mixes",
+        action="append",
+        default=None,
+        metavar="G=W,...",
+        help="sweep this mix of 2 to 10 genres (e.g. jazz=0.5,metal=0.3,reggae=0.2) instead of "
+        "pairs x alphas; repeat for several mixes",
+    )
     parser.add_argument("--seeds", type=int, default=3, help="seeds per (pair, alpha)")
     parser.add_argument("--seconds", type=float, default=10.0, help="track length")
     parser.add_argument("--strategy", default="plain", choices=("plain", "best_of_n", "calibrate"))
@@ -53,16 +62,29 @@ def register(subparsers) -> None:
 def run(args: argparse.Namespace) -> int:
     import json
 
+    from genreblender.errors import InvalidInputError
     from genreblender.evaluation.executors import LocalExecutor, RayExecutor
-    from genreblender.evaluation.sweep import SweepSpec, parse_alphas, parse_pairs, run_sweep
+    from genreblender.evaluation.sweep import (
+        SweepSpec,
+        parse_alphas,
+        parse_mixes,
+        parse_pairs,
+        run_sweep,
+    )
 
     judge = args.judge
     if judge == "musicnn":
         judge = "MSD_musicnn+MTT_musicnn"
+    mixes = ()
+    if args.mixes:
+        if args.pairs or args.alphas:
+            raise InvalidInputError("give either --mix or --pairs/--alphas, not both")
+        mixes = parse_mixes(args.mixes)
     spec = SweepSpec(
         engine=args.engine,
         pairs=tuple(parse_pairs(args.pairs)),
-        alphas=tuple(parse_alphas(args.alphas)),
+        alphas=tuple(parse_alphas(args.alphas or "0,0.25,0.5,0.75,1")),
+        mixes=mixes,
         seeds=args.seeds,
         seconds=args.seconds,
         strategy=args.strategy,

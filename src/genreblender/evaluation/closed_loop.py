@@ -20,12 +20,14 @@ Goals: ``best_of_n`` — the track landed; ``calibrate`` — it landed and |α̂
 :data:`CALIBRATION_TOLERANCE`. When the goal is not reached within the budget, the result says
 so and by how much (:attr:`LoopResult.missed_by`, :attr:`LoopResult.message`).
 
-- :func:`best_of_n` generates one track per seed (all N of them) at the requested α.
+- :func:`best_of_n` generates one track per seed (all N of them) at the requested α
+  (:func:`best_of_n_mix`: at the requested mix of any number of genres).
 - :func:`calibrate_alpha` searches the engine's internal weight α' with one seed. The measured
   response to α' is not monotone (on the composer it jumps: α' 0.35 → α̂ 0.10, 0.39 → 0.67), so
   there is no bisection: it tries α' = α, then a coarse grid over [0, 1] (nearest to α first),
   then refines inside the best bracket where α̂ crosses α (or around the best trial when there
-  is none), and stops as soon as the goal is reached.
+  is none), and stops as soon as the goal is reached. It searches one weight, so it takes
+  two-genre blends only.
 
 Other ears (listeners, the judge) may score the kept track, and optionally every trial; they are
 reported beside the steering listener's figures and never choose anything.
@@ -40,10 +42,17 @@ from typing import Any
 import numpy as np
 
 from genreblender.errors import InvalidInputError
-from genreblender.evaluation.ears import as_ears, hear
+from genreblender.evaluation.ears import as_ears, hear_mix
 from genreblender.evaluation.metrics import LANDING_ALPHA_TOLERANCE, LANDING_RULE
-from genreblender.evaluation.track import TrackEvaluation, as_mono, evaluate_track
-from genreblender.generation.base import GenerationResult, validate_request
+from genreblender.evaluation.track import TrackEvaluation, as_mono, evaluate_mix
+from genreblender.generation.base import (
+    GenerationResult,
+    generate_blend,
+    validate_mix_request,
+    validate_request,
+)
+from genreblender.genres import validate_alpha
+from genreblender.mixes import Mix
 
 #: calibration's goal: the track landed and |α̂ − α| is at most this
 CALIBRATION_TOLERANCE = 0.03
@@ -157,17 +166,19 @@ class _Loop:
     def tried(self, internal_alpha: float) -> bool:
         return any(abs(t.internal_alpha - internal_alpha) < _MIN_ALPHA_GAP for t in self.trials)
 
-    def run(self, internal_alpha: float, seed: int, budget: int) -> bool:
-        """Generate and score one trial; True when it met the goal."""
+    def run(
+        self, internal_alpha: float, seed: int, budget: int, internal: Mix | None = None
+    ) -> bool:
+        """Generate and score one trial of the engine's weight ``internal_alpha`` (A's weight
+        of the pair ``internal``; the requested mix itself when ``internal`` is None); True
+        when it met the goal."""
         r = self.request
-        result = self.generator.generate(r.genre_a, r.genre_b, internal_alpha, r.duration_s, seed)
+        result = generate_blend(self.generator, internal or r.mix, r.duration_s, seed)
         # scored against the *requested* blend: that is what the user asked for
-        evaluation = evaluate_track(
+        evaluation = evaluate_mix(
             result.audio,
             result.sample_rate,
-            r.genre_a,
-            r.genre_b,
-            r.alpha,
+            r.mix,
             classifier=self.classifier,
             ears=self.ears if self.ears_on_trials else (),
         )
@@ -194,8 +205,7 @@ class _Loop:
         if self.ears and not self.ears_on_trials:
             mono = as_mono(best.result.audio)
             evaluation.ears = [
-                hear(ear, mono, best.result.sample_rate, r.genre_a, r.genre_b, r.alpha)
-                for ear in self.ears
+                hear_mix(ear, mono, best.result.sample_rate, r.mix) for ear in self.ears
             ]
         records = [t.record() for t in self.trials]
         records[best.index]["kept"] = True
@@ -224,10 +234,15 @@ class _Loop:
         return missed
 
     def _message(self, best: _Trial, missed: dict[str, float]) -> str:
-        m = best.evaluation.metrics
+        m, mix = best.evaluation.metrics, self.request.mix
+        if mix.is_pair:
+            heard = f"α̂ {m.alpha_hat:.3f} for α {mix.as_pair()[2]:.3f}"
+            trial = f"α' {best.internal_alpha:.3f}, seed {best.seed}"
+        else:
+            heard = f"weight error {m.weight_error:.3f} for {mix.label}"
+            trial = f"seed {best.seed}"
         where = (
-            f"trial {best.index + 1} of {len(self.trials)} (α' {best.internal_alpha:.3f}, "
-            f"seed {best.seed}): α̂ {m.alpha_hat:.3f} for α {self.request.alpha:.3f}, "
+            f"trial {best.index + 1} of {len(self.trials)} ({trial}): {heard}, "
             f"on-target mass {m.on_target_mass:.2f}, JS {m.js:.3f} bits"
         )
         if best.goal_met:
@@ -254,14 +269,42 @@ def best_of_n(
     ears_on_trials: bool = False,
 ) -> LoopResult:
     """Generate one track per seed at α and keep the best by :data:`OBJECTIVE` (goal: landed)."""
+    return best_of_n_mix(
+        generator,
+        Mix.pair(genre_a, genre_b, alpha),
+        duration_s,
+        seeds,
+        classifier=classifier,
+        progress=progress,
+        ears=ears,
+        ears_on_trials=ears_on_trials,
+        internal_alpha=alpha,
+    )
+
+
+def best_of_n_mix(
+    generator,
+    mix: Mix,
+    duration_s: float,
+    seeds,
+    classifier=None,
+    progress: Callable[[int, int], None] | None = None,
+    ears=(),
+    ears_on_trials: bool = False,
+    internal_alpha: float | None = None,
+) -> LoopResult:
+    """Generate one track per seed at ``mix`` and keep the best by :data:`OBJECTIVE` (goal:
+    landed). Trials record ``internal_alpha``: the weight given to the first genre (the pair's
+    α as asked, when given)."""
     seeds = [int(s) for s in seeds]
     if not seeds:
         raise InvalidInputError("best_of_n needs at least one seed")
-    request = validate_request(genre_a, genre_b, alpha, duration_s, seeds[0])
+    request = validate_mix_request(mix, duration_s, seeds[0])
+    weight = float(mix.weights[0] if internal_alpha is None else internal_alpha)
     loop = _Loop("best_of_n", generator, request, classifier, ears, ears_on_trials, progress)
     for seed in seeds:
-        validate_request(genre_a, genre_b, alpha, duration_s, seed)
-        loop.run(request.alpha, seed, len(seeds))
+        validate_mix_request(mix, duration_s, seed)
+        loop.run(weight, seed, len(seeds))
     return loop.finish(len(seeds))
 
 
@@ -324,6 +367,7 @@ def calibrate_alpha(
     meets the goal (landed, |α̂ − α| ≤ :data:`CALIBRATION_TOLERANCE`); keep the best by
     :data:`OBJECTIVE` of at most ``max_trials`` generations."""
     request = validate_request(genre_a, genre_b, alpha, duration_s, seed)
+    asked = validate_alpha(alpha)  # as given: A = B makes the mix all A, whatever alpha
     if not 1 <= int(max_trials) <= 64:
         raise InvalidInputError(f"max_trials must be in [1, 64], got {max_trials}")
     if not 2 <= int(grid_points) <= 33:
@@ -332,13 +376,13 @@ def calibrate_alpha(
     loop = _Loop("calibrate", generator, request, classifier, ears, ears_on_trials, progress)
 
     def attempts():
-        yield request.alpha
+        yield asked
         if request.genre_a == request.genre_b:
             return  # α' changes nothing when both genres are the same
-        yield from sorted(calibration_grid(grid_points), key=lambda x: abs(x - request.alpha))
+        yield from sorted(calibration_grid(grid_points), key=lambda x: abs(x - asked))
         step = 0.5 / max(grid_points - 1, 1)
         while True:
-            internal, step = _refinement(loop.trials, request.alpha, step)
+            internal, step = _refinement(loop.trials, asked, step)
             if internal is None:
                 return
             yield internal
@@ -349,7 +393,8 @@ def calibrate_alpha(
         # never repeats: a refinement lies more than one gap from every α' tried
         if loop.tried(internal):
             continue
-        if loop.run(internal, request.seed, budget):
+        pair = Mix.pair(request.genre_a, request.genre_b, internal)
+        if loop.run(internal, request.seed, budget, pair):
             break
     return loop.finish(budget)
 
@@ -361,6 +406,7 @@ __all__ = [
     "OBJECTIVE",
     "LoopResult",
     "best_of_n",
+    "best_of_n_mix",
     "calibrate_alpha",
     "calibration_grid",
 ]

@@ -15,7 +15,8 @@ from typing import Any
 import numpy as np
 
 from genreblender.errors import AudioError, InvalidInputError
-from genreblender.evaluation.metrics import blend_metrics
+from genreblender.evaluation.metrics import mix_metrics
+from genreblender.mixes import Mix
 
 LISTENER, JUDGE = "listener", "judge"
 
@@ -63,10 +64,15 @@ def as_ears(models) -> list[Ear]:
 
 
 def hear(ear: Ear, mono: np.ndarray, sr: int, genre_a: str, genre_b: str, alpha: float):
+    """:func:`hear_mix` of the two-genre target ``alpha·A + (1 − alpha)·B``."""
+    return hear_mix(ear, mono, sr, Mix.pair(genre_a, genre_b, alpha))
+
+
+def hear_mix(ear: Ear, mono: np.ndarray, sr: int, mix: Mix):
     """One ear's view of a track: its distribution, the blend metrics and the landing verdict.
 
-    ``metrics`` and ``landing`` are None when the ear cannot see A or B (the musicnn judge never
-    sees reggae); ``note`` then says so.
+    ``metrics`` and ``landing`` are None when the ear cannot see a genre of the mix (the musicnn
+    judge never sees reggae); ``note`` then says so.
     """
     view: dict[str, Any] = {
         "name": ear.name,
@@ -90,11 +96,11 @@ def hear(ear: Ear, mono: np.ndarray, sr: int, genre_a: str, genre_b: str, alpha:
         view["note"] = f"{ear.name} cannot score this audio: {exc}"
         return view
     view["predicted"] = {g: float(p) for g, p in zip(genres, predicted, strict=True)}
-    blind = [g for g in dict.fromkeys((genre_a, genre_b)) if g not in genres]
+    blind = [g for g in mix.genres if g not in genres]
     if blind:
         view["note"] = f"{ear.name} cannot see {' or '.join(blind)}"
         return view
-    metrics = blend_metrics(predicted, genre_a, genre_b, alpha, genres)
+    metrics = mix_metrics(predicted, mix, genres)
     view["metrics"] = metrics.to_dict()
     view["landing"] = metrics.landing.to_dict()
     return view

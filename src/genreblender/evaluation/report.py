@@ -259,6 +259,90 @@ def _by_alpha_table(overall: dict[str, Any], listener: str, ears: list[str]) -> 
     return f"<table><tr><th></th>{head}</tr><tr><th>α</th>{sub}</tr>{body}</table>"
 
 
+def mix_bars(summary: dict[str, Any], max_mixes: int = 30) -> str:
+    """Each mix as two stacked bars: the weights asked for, and the heard weights (the steering
+    listener's prediction restricted to the mix's genres and renormalised, mean over seeds),
+    each genre in its colour; the on-target mass beside them says how much was heard at all."""
+    plt = _plt()
+    from genreblender.mixes import parse_mix
+
+    keys = list(summary["mixes"])[:max_mixes]
+    fig, ax = plt.subplots(figsize=(10, 0.55 * len(keys) + 1.2))
+    labels, y = [], 0.0
+    for key in keys:
+        entry, mix = summary["mixes"][key], parse_mix(key)
+        heard = entry.get("mean_heard_weights") or {}
+        for offset, weights, name in (
+            (0.0, dict(mix.items()), "asked"),
+            (0.38, heard, f"heard (mass {_fmt(entry.get('mean_on_target_mass'))})"),
+        ):
+            left = 0.0
+            for g in mix.genres:
+                w = float(weights.get(g, 0.0))
+                ax.barh(-(y + offset), w, 0.34, left=left, color=GENRE_COLOURS[g])
+                if w >= 0.08:
+                    ax.text(left + w / 2, -(y + offset), g, ha="center", va="center", fontsize=6)
+                left += w
+            labels.append((-(y + offset), f"{name}"))
+        y += 1.0
+    ax.set_yticks([p for p, _ in labels], [t for _, t in labels], fontsize=7)
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("weight")
+    ax.set_title("Each mix: the weights asked for (upper bar) and heard (lower bar)", fontsize=9)
+    fig.tight_layout()
+    return _png(fig)
+
+
+_MIX_KEYS = ("landed_rate", "topk_rate", "mean_on_target_mass", "mean_js", "mean_weight_error")
+_MIX_HEADS = "<th>landed</th><th>top-k</th><th>on-target mass</th><th>JS</th><th>weight error</th>"
+
+
+def _mix_cells(figures: dict[str, Any]) -> str:
+    return "".join(f"<td>{_fmt(figures.get(k))}</td>" for k in _MIX_KEYS)
+
+
+def _mix_headline(name: str, figures: dict[str, Any]) -> str:
+    note = f" ({html.escape(figures['note'])})" if figures.get("note") else ""
+    return (
+        f"<p><b>{html.escape(name)}</b>, {figures.get('n_mixes', 0)} mixes, "
+        f"{figures.get('n_tracks', 0)} tracks{note}: the genres asked for are the top k "
+        f"<b>{_fmt(figures.get('topk_rate'))}</b> · landed <b>{_fmt(figures.get('landed_rate'))}"
+        f"</b> · mean on-target mass <b>{_fmt(figures.get('mean_on_target_mass'))}</b> · mean JS "
+        f"{_fmt(figures.get('mean_js'))} bits · mean weight error "
+        f"{_fmt(figures.get('mean_weight_error'))}</p>"
+    )
+
+
+def _mix_page(summary: dict[str, Any], plan: dict[str, Any]) -> str:
+    overall = summary["overall"]
+    ears = list(overall.get("ears", {}))
+    listener = html.escape(str(overall.get("listener") or "classifier"))
+    headline = _mix_headline(f"{listener} (steering listener)", overall) + "".join(
+        _mix_headline(name, overall["ears"][name]) for name in ears
+    )
+    ear_heads = "".join(f"<th colspan=5>{html.escape(n)} (did not steer)</th>" for n in ears)
+    rows = "".join(
+        f"<tr><td>{html.escape(entry['label'])}</td>{_mix_cells(entry)}"
+        + "".join(_mix_cells(entry.get("ears", {}).get(n, {})) for n in ears)
+        + "</tr>"
+        for entry in summary["mixes"].values()
+    )
+    metric_list = "".join(f"<li>{html.escape(v)}</li>" for v in METRIC_DOCS.values())
+    return f"""<!doctype html><html><head><meta charset="utf-8"><title>GenreBlender mix sweep</title>
+<style>body{{font-family:sans-serif;max-width:1300px;margin:2em auto;color:#222}}
+table{{border-collapse:collapse;font-size:13px}}td,th{{border:1px solid #ddd;padding:3px 8px;text-align:right}}
+td:first-child{{text-align:left}}img{{max-width:100%}}</style></head><body>
+<h1>GenreBlender sweep of mixes</h1>
+<p>Engine <b>{html.escape(str(plan.get("engine", "?")))}</b>, strategy {html.escape(str(plan.get("strategy", "?")))},
+{overall.get("n_mixes", 0)} mixes, {plan.get("seeds", "?")} seed(s), {plan.get("seconds", "?")} s per track;
+{overall.get("n_tracks", 0)} tracks.</p>
+{headline}
+<h2>Asked and heard</h2><img src="data:image/png;base64,{mix_bars(summary)}">
+<h2>Per mix</h2><table><tr><th></th><th colspan=5>{listener} (steering listener)</th>{ear_heads}</tr>
+<tr><th>mix</th>{_MIX_HEADS}{"".join(_MIX_HEADS for _ in ears)}</tr>{rows}</table>
+<h2>Metrics</h2><ul>{metric_list}</ul></body></html>"""
+
+
 def write_report(sweep_dir: str | Path) -> Path:
     """Write ``sweep_dir/report.html`` from its results; return the path."""
     sweep_dir = Path(sweep_dir)
@@ -269,6 +353,8 @@ def write_report(sweep_dir: str | Path) -> Path:
         if (sweep_dir / "plan.json").exists()
         else {}
     )
+    if summary.get("kind") == "mixes":
+        return _write_page(sweep_dir, _mix_page(summary, plan))
     overall = summary["overall"]
     ears = list(overall.get("ears", {}))
     listener = html.escape(str(overall.get("listener") or "classifier"))
@@ -314,6 +400,10 @@ td:first-child{{text-align:left}}img{{max-width:100%}}</style></head><body>
 <h2>Per pair</h2><table><tr><th></th><th colspan=7>{listener} (steering listener)</th>{ear_heads}</tr>
 <tr><th>pair</th>{_EAR_HEADS}<th>JS</th><th>leakage</th><th>top-2 rate</th>{ear_subheads}</tr>{rows}</table>
 <h2>Metrics</h2><ul>{metric_list}</ul></body></html>"""
+    return _write_page(sweep_dir, page)
+
+
+def _write_page(sweep_dir: Path, page: str) -> Path:
     path = sweep_dir / REPORT_FILE
     tmp = path.with_suffix(".html.part")
     tmp.write_text(page, encoding="utf-8")

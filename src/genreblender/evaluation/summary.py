@@ -20,8 +20,8 @@ import numpy as np
 import pandas as pd
 
 #: per-ear columns read as numbers (empty cells, e.g. a judge that cannot see reggae, are NaN)
-_NUMERIC = ("alpha_hat", "abs_alpha_error", "on_target_mass", "js")
-_BOOLEAN = ("landed", "top2_match")
+_NUMERIC = ("alpha_hat", "abs_alpha_error", "on_target_mass", "js", "weight_error")
+_BOOLEAN = ("landed", "top2_match", "topk_match")
 _TRUTH = {"true": 1.0, "1": 1.0, "1.0": 1.0, "false": 0.0, "0": 0.0, "0.0": 0.0}
 _NOTES = {"judge": "pairs with a genre the judge cannot see (reggae) are left out"}
 
@@ -103,9 +103,16 @@ def _listener_name(results: pd.DataFrame) -> str | None:
         return None
 
 
+def is_mix_sweep(results: pd.DataFrame) -> bool:
+    return "mix" in results.columns and results["mix"].notna().any()
+
+
 def summarize(results: pd.DataFrame) -> dict[str, Any]:
-    """Per-pair and overall figures of a results table (one row per track)."""
+    """Per-pair (per-mix, for a sweep of mixes) and overall figures of a results table (one
+    row per track)."""
     results = coerce_columns(results)
+    if is_mix_sweep(results):
+        return summarize_mixes(results)
     ears = ear_prefixes(results)
     pairs: dict[str, Any] = {}
     for (a, b), frame in results.groupby(["genre_a", "genre_b"], sort=True):
@@ -150,6 +157,70 @@ def summarize(results: pd.DataFrame) -> dict[str, Any]:
         if name in _NOTES:
             overall["ears"][name]["note"] = _NOTES[name]
     return {"overall": overall, "pairs": pairs}
+
+
+def _mix_view(frame: pd.DataFrame, prefix: str) -> dict[str, Any]:
+    """One ear's figures over the mix rows it could score (:data:`METRIC_DOCS` names them)."""
+    frame = frame[frame[f"{prefix}weight_error"].notna()]
+    if frame.empty:
+        return {}
+    return {
+        "landed_rate": _mean(frame.get(f"{prefix}landed")),
+        # the genres asked for are the k most probable
+        "topk_rate": _mean(frame.get(f"{prefix}topk_match")),
+        "mean_on_target_mass": _mean(frame.get(f"{prefix}on_target_mass")),
+        "mean_js": _mean(frame.get(f"{prefix}js")),
+        "mean_weight_error": _mean(frame.get(f"{prefix}weight_error")),
+        "n_tracks": int(len(frame)),
+    }
+
+
+def _mean_heard(frame: pd.DataFrame) -> dict[str, float] | None:
+    if "heard_weights" not in frame:
+        return None
+    rows = [json.loads(x) for x in frame["heard_weights"].dropna()]
+    if not rows:
+        return None
+    return {g: float(np.mean([r[g] for r in rows])) for g in rows[0]}
+
+
+def summarize_mixes(results: pd.DataFrame) -> dict[str, Any]:
+    """Per-mix and overall figures of a sweep of mixes, for the steering listener and every
+    other ear (an ear that cannot see a genre of a mix leaves that mix out), and the overall
+    figures per seed (their spread is the seed-to-seed spread of the sweep)."""
+    from genreblender.mixes import parse_mix
+
+    results = coerce_columns(results)
+    ears = ear_prefixes(results)
+    mixes: dict[str, Any] = {}
+    for text, frame in results.groupby("mix", sort=False):
+        mix = parse_mix(text)
+        entry = {"label": mix.label, "k": mix.k, **_mix_view(frame, "")}
+        entry["mean_heard_weights"] = _mean_heard(frame)
+        entry["ears"] = {}
+        for name, prefix in ears.items():
+            view = _mix_view(frame, prefix)
+            if view:
+                entry["ears"][name] = view
+        mixes[text] = entry
+
+    def overall_of(prefix: str) -> dict[str, Any]:
+        scored = results[results[f"{prefix}weight_error"].notna()]
+        out = _mix_view(scored, prefix)
+        out["n_mixes"] = int(scored["mix"].nunique())
+        out["by_seed"] = {
+            str(seed): _mix_view(group, prefix) for seed, group in scored.groupby("seed")
+        }
+        return out
+
+    overall = overall_of("")
+    overall["listener"] = _listener_name(results)
+    overall["ears"] = {}
+    for name, prefix in ears.items():
+        overall["ears"][name] = overall_of(prefix)
+        if name in _NOTES:
+            overall["ears"][name]["note"] = _NOTES[name].replace("pairs", "mixes")
+    return {"kind": "mixes", "overall": overall, "mixes": mixes}
 
 
 def coerce_columns(results: pd.DataFrame) -> pd.DataFrame:

@@ -1,4 +1,5 @@
-"""Sweeps: generate, classify and score every (pair, alpha, seed), resumably.
+"""Sweeps: generate, classify and score every (pair, alpha, seed), or every (mix, seed),
+resumably.
 
 A sweep is a plan of jobs, each identified by a key built from every input that produced it.
 Results are appended to ``DIR/results.csv`` one row per finished job, flushed and fsynced, so a
@@ -25,6 +26,7 @@ from typing import Any
 from genreblender.classification.listeners import DEFAULT_LISTENER, validate_listener
 from genreblender.errors import InvalidInputError
 from genreblender.genres import GENRES, validate_alpha, validate_genre
+from genreblender.mixes import Mix, parse_mix
 
 STRATEGIES = ("plain", "best_of_n", "calibrate")
 RESULTS_FILE = "results.csv"
@@ -67,8 +69,20 @@ def parse_alphas(text: str) -> list[float]:
     return sorted(set(values))
 
 
+def parse_mixes(texts) -> tuple[str, ...]:
+    """Mixes (each ``jazz=0.5,metal=0.3,reggae=0.2`` or a :class:`Mix`) → their canonical texts,
+    each once, in the order given."""
+    mixes = [parse_mix(t).text for t in texts]
+    if not mixes:
+        raise InvalidInputError("give at least one mix")
+    return tuple(dict.fromkeys(mixes))
+
+
 @dataclass(frozen=True)
 class SweepSpec:
+    """A sweep's plan: ``pairs`` × ``alphas`` × seeds, or (when ``mixes`` is given: canonical
+    mix texts, :func:`parse_mixes`) ``mixes`` × seeds."""
+
     engine: str = "composer"
     pairs: tuple[tuple[str, str], ...] = field(default_factory=lambda: tuple(all_pairs()))
     alphas: tuple[float, ...] = (0.0, 0.25, 0.5, 0.75, 1.0)
@@ -80,6 +94,8 @@ class SweepSpec:
     engine_options: tuple[tuple[str, Any], ...] = ()
     #: the listener that measures (and, for closed-loop strategies, steers) every track
     listener: str = DEFAULT_LISTENER
+    #: mixes of several genres (canonical texts); when given, pairs and alphas are not used
+    mixes: tuple[str, ...] = ()
 
     def __post_init__(self):
         if self.strategy not in STRATEGIES:
@@ -95,8 +111,17 @@ class SweepSpec:
             raise InvalidInputError(
                 f"seconds must be in [{MIN_DURATION_S:g}, {MAX_DURATION_S:g}], got {self.seconds}"
             )
+        if self.mixes:
+            object.__setattr__(self, "mixes", parse_mixes(self.mixes))
+            wide = [m for m in self.mixes if not parse_mix(m).is_pair]
+            if self.strategy == "calibrate" and wide:
+                raise InvalidInputError(
+                    f"calibrate searches one weight and takes two genres; {wide[0]} names more"
+                )
 
     def jobs(self) -> list[dict[str, Any]]:
+        if self.mixes:
+            return self._mix_jobs()
         out = []
         for (a, b), alpha, seed in itertools.product(self.pairs, self.alphas, range(self.seeds)):
             job = {
@@ -116,10 +141,39 @@ class SweepSpec:
             out.append(job)
         return out
 
+    def _mix_jobs(self) -> list[dict[str, Any]]:
+        # genre_a, genre_b and alpha name the mix's first two genres and the first weight, so
+        # every row reads like a pair's; the mix itself is the job's "mix"
+        out = []
+        for text, seed in itertools.product(self.mixes, range(self.seeds)):
+            mix = parse_mix(text)
+            job = {
+                "engine": self.engine,
+                "engine_options": json.dumps(dict(self.engine_options), sort_keys=True),
+                "mix": text,
+                "genre_a": mix.genres[0],
+                "genre_b": mix.genres[1],
+                "alpha": float(mix.weights[0]),
+                "seed": int(seed),
+                "seconds": float(self.seconds),
+                "strategy": self.strategy,
+                "n_candidates": int(self.n_candidates),
+                "judge": self.judge or "",
+                "listener": self.listener,
+            }
+            job["key"] = job_key(job)
+            out.append(job)
+        return out
+
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["pairs"] = [list(p) for p in self.pairs]
         d["engine_options"] = dict(self.engine_options)
+        if self.mixes:
+            d["mixes"] = list(self.mixes)
+            d.pop("pairs"), d.pop("alphas")
+        else:
+            d.pop("mixes")  # a pair sweep's plan reads as it did before mixes existed
         return d
 
 
@@ -139,9 +193,14 @@ JOB_FIELDS = (
 )
 
 
+def job_fields(job: dict[str, Any]) -> tuple[str, ...]:
+    """The input fields of ``job``: a mix sweep's jobs also have their ``mix``."""
+    return (*JOB_FIELDS, "mix") if "mix" in job else JOB_FIELDS
+
+
 def job_key(job: dict[str, Any]) -> str:
     return "|".join(
-        f"{job[f]:.6g}" if isinstance(job[f], float) else str(job[f]) for f in JOB_FIELDS
+        f"{job[f]:.6g}" if isinstance(job[f], float) else str(job[f]) for f in job_fields(job)
     )
 
 
@@ -169,7 +228,16 @@ def _worker_parts(engine: str, engine_options: str, judge: str, listener: str):
 
 #: Figures written for every ear beside the steering listener, as ``<prefix><figure>`` columns
 #: (``judge_alpha_hat``...); empty when the ear cannot see A or B.
-EAR_FIGURES = ("alpha_hat", "abs_alpha_error", "on_target_mass", "js", "top2_match", "landed")
+EAR_FIGURES = (
+    "alpha_hat",
+    "abs_alpha_error",
+    "on_target_mass",
+    "js",
+    "top2_match",
+    "landed",
+    "weight_error",
+    "topk_match",
+)
 
 
 def ear_columns(prefix: str, view: dict[str, Any]) -> dict[str, Any]:
@@ -180,6 +248,12 @@ def ear_columns(prefix: str, view: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
+def _job_target(job: dict[str, Any]) -> Mix:
+    if job.get("mix"):
+        return parse_mix(job["mix"])
+    return Mix.pair(job["genre_a"], job["genre_b"], job["alpha"])
+
+
 def _trial_summary(trial: dict[str, Any]) -> dict[str, Any]:
     keep = ("seed", "internal_alpha", "alpha_hat", "on_target_mass", "js", "landed", "goal_met")
     return {k: trial[k] for k in keep} | {"kept": trial["kept"]}
@@ -188,37 +262,35 @@ def _trial_summary(trial: dict[str, Any]) -> dict[str, Any]:
 def run_job(job: dict[str, Any]) -> dict[str, Any]:
     """Generate, classify and score one job; return its result row (inputs + outputs)."""
     from genreblender import __version__
-    from genreblender.evaluation.closed_loop import best_of_n, calibrate_alpha
-    from genreblender.evaluation.ears import as_ear, hear, other_listener_ears
-    from genreblender.evaluation.track import as_mono, evaluate_track
+    from genreblender.evaluation.closed_loop import best_of_n_mix, calibrate_alpha
+    from genreblender.evaluation.ears import as_ear, hear_mix, other_listener_ears
+    from genreblender.evaluation.track import as_mono, evaluate_mix
+    from genreblender.generation.base import generate_blend
 
     generator, classifier, judge = _worker_parts(
         job["engine"], job["engine_options"], job["judge"], job["listener"]
     )
-    a, b, alpha, seed, seconds = (
-        job["genre_a"],
-        job["genre_b"],
-        job["alpha"],
-        job["seed"],
-        job["seconds"],
-    )
+    target = _job_target(job)
+    alpha, seed, seconds = job["alpha"], job["seed"], job["seconds"]
     started = time.perf_counter()
     internal_alpha, n_generations, loop = alpha, 1, None
     if job["strategy"] == "plain":
-        result = generator.generate(a, b, alpha, seconds, seed)
-        evaluation = evaluate_track(
-            result.audio, result.sample_rate, a, b, alpha, classifier=classifier
-        )
+        result = generate_blend(generator, target, seconds, seed)
+        evaluation = evaluate_mix(result.audio, result.sample_rate, target, classifier=classifier)
     else:
         if job["strategy"] == "best_of_n":
             seeds = [seed * 1000 + i for i in range(job["n_candidates"])]
-            loop = best_of_n(generator, a, b, alpha, seconds, seeds, classifier=classifier)
+            loop = best_of_n_mix(
+                generator, target, seconds, seeds, classifier=classifier, internal_alpha=alpha
+            )
         else:
+            a, b, _ = target.as_pair()
             loop = calibrate_alpha(generator, a, b, alpha, seconds, seed, classifier=classifier)
         result, evaluation = loop.result, loop.evaluation
         internal_alpha, n_generations = loop.internal_alpha, len(loop.trials)
     row = dict(job)
     row.update(evaluation.metrics.to_dict())
+    row["heard_weights"] = json.dumps(row["heard_weights"])
     row.update(
         {
             f"p_{g}": float(p)
@@ -250,10 +322,10 @@ def run_job(job: dict[str, Any]) -> dict[str, Any]:
     for ear in other_listener_ears(getattr(classifier, "name", job["listener"])):
         if ear.model is not None:
             row.update(
-                ear_columns(f"{ear.name}_", hear(ear, mono, result.sample_rate, a, b, alpha))
+                ear_columns(f"{ear.name}_", hear_mix(ear, mono, result.sample_rate, target))
             )
     if judge is not None:
-        view = hear(as_ear(judge), mono, result.sample_rate, a, b, alpha)
+        view = hear_mix(as_ear(judge), mono, result.sample_rate, target)
         row.update(ear_columns("judge_", view))
     else:
         row.update({f"judge_{name}": "" for name in (*EAR_FIGURES, "scores")})
@@ -265,10 +337,12 @@ def run_job(job: dict[str, Any]) -> dict[str, Any]:
 # How each output column of a row must parse; every column not named here must be a finite
 # number (the metrics, p_<genre>, internal_alpha, n_generations, seconds_taken...).
 _TEXT_COLUMNS = frozenset({"key", "model_version", "code_version"})
-_JSON_COLUMNS = frozenset({"classifier", "segment_starts_s", "segment_probabilities"})
+_JSON_COLUMNS = frozenset(
+    {"classifier", "segment_starts_s", "segment_probabilities", "heard_weights"}
+)
 #: empty for a plain strategy (no closed loop) or an ear that could not score the track
 _OPTIONAL_JSON_COLUMNS = frozenset({"trials", "missed_by"})
-_BOOL_COLUMNS = frozenset({"top2_match", "landed"})
+_BOOL_COLUMNS = frozenset({"top2_match", "landed", "topk_match"})
 _OPTIONAL_BOOL_COLUMNS = frozenset({"goal_reached"})
 
 
@@ -284,7 +358,9 @@ def _column_kind(column: str) -> tuple[str, bool]:
         return "json", True
     if column in _BOOL_COLUMNS:
         return "bool", False
-    if column in _OPTIONAL_BOOL_COLUMNS or column.endswith(("_top2_match", "_landed")):
+    if column in _OPTIONAL_BOOL_COLUMNS or column.endswith(
+        ("_top2_match", "_landed", "_topk_match")
+    ):
         return "bool", True
     ear_figure = any(column.endswith(f"_{name}") for name in EAR_FIGURES)
     return "number", ear_figure
@@ -344,11 +420,12 @@ class ResultStore:
         job = self._jobs.get(key)
         if job is None:
             return "its key is not a job of this sweep"
-        for column in JOB_FIELDS:
+        inputs = job_fields(job)
+        for column in inputs:
             if row.get(column) != str(job[column]):
                 return f"{column}={row.get(column)!r} does not match its key"
         for column, value in row.items():
-            if column not in JOB_FIELDS and (problem := _column_error(column, value)):
+            if column not in inputs and (problem := _column_error(column, value)):
                 return problem
         return None
 

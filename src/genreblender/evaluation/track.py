@@ -8,7 +8,8 @@ from typing import Any
 import numpy as np
 
 from genreblender.classification.result import ClassificationResult
-from genreblender.evaluation.metrics import BlendMetrics, blend_metrics
+from genreblender.evaluation.metrics import BlendMetrics, mix_metrics
+from genreblender.mixes import Mix
 
 
 @dataclass
@@ -31,6 +32,7 @@ class TrackEvaluation:
         return {
             "listener": self.classification.model.get("listener")
             or self.classification.model.get("name"),
+            "mix": self.metrics.mix.to_dict() if self.metrics.mix else None,
             "target": dict(
                 zip(self.classification.genres, self.metrics.target.tolist(), strict=True)
             ),
@@ -51,14 +53,20 @@ def evaluate_track(
     classifier=None,
     ears=(),
 ) -> TrackEvaluation:
-    """Classify ``audio`` (mono or ``(n, channels)``) and compute the blend metrics.
+    """:func:`evaluate_mix` of the two-genre target ``alpha·A + (1 − alpha)·B``."""
+    return evaluate_mix(audio, sr, Mix.pair(genre_a, genre_b, alpha), classifier, ears)
+
+
+def evaluate_mix(audio: np.ndarray, sr: int, mix: Mix, classifier=None, ears=()) -> TrackEvaluation:
+    """Classify ``audio`` (mono or ``(n, channels)``) and compute the blend metrics against
+    ``mix``.
 
     ``classifier`` is the steering listener (any object with ``.classify(samples, sr=...)``;
     the default listener when None). ``ears`` are other listeners and judges (or
     :class:`~genreblender.evaluation.ears.Ear`) whose views are reported beside its figures and
     never used to choose anything.
     """
-    from genreblender.evaluation.ears import as_ears, hear
+    from genreblender.evaluation.ears import as_ears, hear_mix
 
     if classifier is None:
         from genreblender.classification.listeners import get_listener
@@ -66,10 +74,8 @@ def evaluate_track(
         classifier = get_listener()
     mono = as_mono(audio)
     classification = classifier.classify(mono, sr=sr)
-    metrics = blend_metrics(
-        classification.probabilities, genre_a, genre_b, alpha, classification.genres
-    )
-    views = [hear(ear, mono, sr, genre_a, genre_b, alpha) for ear in as_ears(ears)]
+    metrics = mix_metrics(classification.probabilities, mix, classification.genres)
+    views = [hear_mix(ear, mono, sr, mix) for ear in as_ears(ears)]
     return TrackEvaluation(classification, metrics, views)
 
 

@@ -1,8 +1,11 @@
 """The one interface every generation engine implements.
 
-An engine turns ``(genre_a, genre_b, alpha, duration_s, seed)`` into audio plus metadata.
-``alpha`` is the weight of ``genre_a``: 1 gives pure A, 0 pure B. Engines validate nothing
-themselves beyond their own options: :func:`validate_request` is the boundary check.
+An engine turns a target :class:`~genreblender.mixes.Mix` (genres with weights), a duration and
+a seed into audio plus metadata (``generate_mix``); ``generate(genre_a, genre_b, alpha,
+duration_s, seed)`` is the same call for the two-genre mix ``{A: alpha, B: 1 − alpha}`` (1 gives
+pure A, 0 pure B). Engines validate nothing themselves beyond their own options:
+:func:`validate_request` / :func:`validate_mix_request` are the boundary checks, and
+:func:`generate_blend` is how the pipeline asks any engine for any mix.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import numpy as np
 
 from genreblender.audio import MIN_DURATION_S as AUDIO_MIN_DURATION_S
 from genreblender.errors import InvalidInputError
-from genreblender.genres import validate_alpha, validate_genre
+from genreblender.mixes import Mix
 
 #: Longest track any engine is asked for (seconds); longer requests are refused at the boundary.
 MAX_DURATION_S = 600.0
@@ -25,21 +28,35 @@ MIN_DURATION_S = AUDIO_MIN_DURATION_S
 
 @dataclass(frozen=True)
 class BlendRequest:
-    """A validated generation request."""
+    """A validated generation request: the target mix, a duration and a seed."""
 
-    genre_a: str
-    genre_b: str
-    alpha: float
+    mix: Mix
     duration_s: float
     seed: int
+
+    # the two-genre view (A, B, alpha) of a mix of at most two genres (InvalidInputError for
+    # a mix of more: read ``mix`` there)
+    @property
+    def genre_a(self) -> str:
+        return self.mix.as_pair()[0]
+
+    @property
+    def genre_b(self) -> str:
+        return self.mix.as_pair()[1]
+
+    @property
+    def alpha(self) -> float:
+        return self.mix.as_pair()[2]
 
 
 @dataclass
 class GenerationResult:
     """What an engine returns: mono or ``(n, channels)`` float32 audio, its rate, and metadata.
 
-    ``metadata`` always holds ``engine``, ``genre_a``, ``genre_b``, ``alpha``, ``seed``,
-    ``duration_s`` and ``model_version``; engines add their own keys (prompt, sampling...).
+    ``metadata`` always holds ``engine``, ``mix`` (the requested weights, the normalised ones and
+    whether they were normalised), ``seed``, ``duration_s`` and ``model_version``, and for a mix
+    of at most two genres ``genre_a``, ``genre_b`` and ``alpha``; engines add their own keys
+    (prompt, sampling...).
     ``midi`` holds the MIDI bytes of what was played when the engine has them (the composer).
     """
 
@@ -66,6 +83,9 @@ class Generator(Protocol):
         self, genre_a: str, genre_b: str, alpha: float, duration_s: float, seed: int
     ) -> GenerationResult: ...
 
+    # engines that blend more than two genres also offer
+    # ``generate_mix(mix, duration_s, seed) -> GenerationResult`` (see :func:`generate_blend`)
+
 
 def validate_request(
     genre_a: object,
@@ -75,15 +95,22 @@ def validate_request(
     seed: object,
     min_duration_s: float = MIN_DURATION_S,
 ) -> BlendRequest:
+    """Check a two-genre generation request at the boundary (:func:`validate_mix_request` of
+    ``{A: alpha, B: 1 − alpha}``); raise :class:`InvalidInputError` if bad."""
+    return validate_mix_request(Mix.pair(genre_a, genre_b, alpha), duration_s, seed, min_duration_s)
+
+
+def validate_mix_request(
+    mix: Mix, duration_s: object, seed: object, min_duration_s: float = MIN_DURATION_S
+) -> BlendRequest:
     """Check a generation request at the boundary; raise :class:`InvalidInputError` if bad.
 
     The front ends (CLI, pipeline, HTTP API, sweeps) keep the default ``min_duration_s``, so no
     track is made that is too short to be measured; engines check their own calls with
     ``min_duration_s=0`` (any positive length) so that sub-clips and tiny test models stay cheap.
     """
-    a = validate_genre(genre_a)
-    b = validate_genre(genre_b)
-    w = validate_alpha(alpha)
+    if not isinstance(mix, Mix):
+        raise InvalidInputError(f"a request's target must be a Mix, got {type(mix).__name__}")
     try:
         duration = float(duration_s)  # type: ignore[arg-type]
     except (TypeError, ValueError):
@@ -99,18 +126,34 @@ def validate_request(
         raise InvalidInputError(f"seed must be an integer, got {seed!r}")
     if not 0 <= int(seed) < 2**32:
         raise InvalidInputError(f"seed must be in [0, 2**32), got {seed}")
-    return BlendRequest(a, b, w, duration, int(seed))
+    return BlendRequest(mix, duration, int(seed))
+
+
+def generate_blend(generator, mix: Mix, duration_s: float, seed: int) -> GenerationResult:
+    """Ask ``generator`` for ``mix``: its ``generate_mix`` when it has one, else (an engine of
+    two genres only) its ``generate(A, B, alpha, ...)`` for a mix of at most two genres."""
+    if hasattr(generator, "generate_mix"):
+        return generator.generate_mix(mix, duration_s, seed)
+    if mix.is_pair:
+        a, b, alpha = mix.as_pair()
+        return generator.generate(a, b, alpha, duration_s, seed)
+    name = getattr(generator, "name", type(generator).__name__)
+    raise InvalidInputError(f"the {name} engine blends two genres only; {mix.label} names {mix.k}")
 
 
 def request_metadata(
     engine: str, request: BlendRequest, model_version: str, licence: str
 ) -> dict[str, Any]:
-    """The sidecar keys every engine writes; engines add their own after these."""
+    """The sidecar keys every engine writes; engines add their own after these. A mix of at most
+    two genres also gets its pair view (``genre_a``, ``genre_b``, ``alpha``)."""
+    pair = {}
+    if request.mix.is_pair:
+        a, b, alpha = request.mix.as_pair()
+        pair = {"genre_a": a, "genre_b": b, "alpha": alpha}
     return {
         "engine": engine,
-        "genre_a": request.genre_a,
-        "genre_b": request.genre_b,
-        "alpha": request.alpha,
+        **pair,
+        "mix": request.mix.to_dict(),
         "seed": request.seed,
         "duration_s": request.duration_s,
         "model_version": model_version,

@@ -14,7 +14,7 @@ from genreblender.generation.base import (
     GenerationResult,
     fit_length,
     request_metadata,
-    validate_request,
+    validate_mix_request,
 )
 from genreblender.generation.composer import mix, render, vocals
 from genreblender.generation.composer.arrangement import plan_song
@@ -22,13 +22,14 @@ from genreblender.generation.composer.bass import bass_part
 from genreblender.generation.composer.drums import drum_part
 from genreblender.generation.composer.harmony import comp_part, pad_part
 from genreblender.generation.composer.melody import melody_part
-from genreblender.generation.composer.sections import plan_pieces
-from genreblender.generation.composer.style import blend_styles
+from genreblender.generation.composer.sections import plan_mix_pieces
+from genreblender.generation.composer.style import blend_styles, mix_styles
+from genreblender.mixes import Mix
 
 VERSION = "2.0"
-#: How two genres are combined: ``sections`` (default) alternates stretches of each genre's own
-#: music, A's share of the time following alpha; ``fuse`` mixes the two styles' probabilities
-#: into one song (the rule of composer 1.x)
+#: How genres are combined: ``sections`` (default) alternates stretches of each genre's own
+#: music, each genre's share of the time following its weight; ``fuse`` mixes the styles'
+#: probabilities into one song (the rule of composer 1.x)
 BLEND_MODES = ("sections", "fuse")
 #: Crossfade at a section boundary: long enough not to click, short enough to keep the downbeat
 CROSSFADE_S = 0.03
@@ -108,11 +109,16 @@ class Composer:
     ):
         """One song of the fused style ``alpha * A + (1 - alpha) * B`` (a pure genre when
         ``alpha`` is 1 or A = B): ``(score, tracks, style, streams)``, no audio."""
-        request = validate_request(genre_a, genre_b, alpha, duration_s, seed, min_duration_s=0)
+        return self.compose_mix(Mix.pair(genre_a, genre_b, alpha), duration_s, seed, tonic_pc)
+
+    def compose_mix(self, target: Mix, duration_s: float, seed: int, tonic_pc: int | None = None):
+        """One song of the fused style of ``target`` (:func:`style.mix_styles`):
+        ``(score, tracks, style, streams)``, no audio."""
+        request = validate_mix_request(target, duration_s, seed, min_duration_s=0)
         streams = self._streams(request.seed)
-        style = blend_styles(request.genre_a, request.genre_b, request.alpha)
+        style = mix_styles(request.mix.items())
         score = plan_song(style, request.duration_s, streams["plan"], tonic_pc)
-        return self._arrange(style, score, streams, request.alpha)
+        return self._arrange(style, score, streams)
 
     @staticmethod
     def _streams(seed: int) -> dict[str, np.random.Generator]:
@@ -127,16 +133,18 @@ class Composer:
             )
         )
 
-    def _arrange(self, style, score, streams, alpha: float):
-        # one threshold per bar against alpha: raising alpha only ever turns B-bars into A-bars.
-        # The thresholds are a golden-ratio (Weyl) sequence from one random start, not
-        # independent draws: each bar is still A's with probability alpha, but the share of
-        # A-bars in any one song stays within a bar or so of alpha instead of scattering by
-        # chance (stratified sampling of the mixture)
-        (groove_a, _), (groove_b, _) = style["groove_components"]
+    def _arrange(self, style, score, streams):
+        # one threshold per bar against the cumulative weights (for two genres: u < alpha is
+        # A's bar), so raising A's weight only ever turns B-bars into A-bars. The thresholds are
+        # a golden-ratio (Weyl) sequence from one random start, not independent draws: each bar
+        # is still genre i's with probability w_i, but the share of its bars in any one song
+        # stays within a bar or so of w_i instead of scattering by chance (stratified sampling
+        # of the mixture)
+        grooves = [groove for groove, _ in style["groove_components"]]
+        weights = [w for _, w in style["groove_components"]]
         start = streams["groove"].random()
         thresholds = (start + _GOLDEN_FRACTION * np.arange(score.n_bars + 1)) % 1.0
-        score.grooves = [groove_a if u < alpha else groove_b for u in thresholds]
+        score.grooves = [grooves[i] for i in _components(thresholds, weights)]
         parts = {
             "drums": drum_part(style, score, streams["drums"]),
             "bass": bass_part(style, score, streams["bass"]),
@@ -152,15 +160,15 @@ class Composer:
             "lead": (style["melody"]["programs"], style["melody"]["level"]),
         }
         tracks = [render.Track("drums", 0, True, float(style["drums"]["level"]), parts["drums"])]
-        # which genre's instrument plays each part: A's with probability alpha, one threshold
-        # per part (raising alpha only hands parts from B's instruments to A's). Systematic
-        # sampling: the thresholds are (start + rank / n) mod 1 over a random order of the
-        # parts, so a song has round(alpha * n) of its n parts from A, give or take one
+        # which genre's instrument plays each part: genre i's with probability w_i, one
+        # threshold per part (raising A's weight only hands parts from B's instruments to A's).
+        # Systematic sampling: the thresholds are (start + rank / n) mod 1 over a random order
+        # of the parts, so a song has round(w_i * n) of its n parts from genre i, give or take one
         start = streams["programs"].random()
         ranks = streams["programs"].permutation(len(levels))
         part_thresholds = (start + ranks / len(levels)) % 1.0
-        for (part, (programs, level)), u_part in zip(levels.items(), part_thresholds, strict=True):
-            chosen = 0 if u_part < alpha else 1
+        chosen_layers = _components(part_thresholds, weights)
+        for (part, (programs, level)), chosen in zip(levels.items(), chosen_layers, strict=True):
             for layer, ((choices, _), genre) in enumerate(
                 zip(programs["layers"], style["genres"], strict=True)
             ):
@@ -173,12 +181,11 @@ class Composer:
                 tracks.append(render.Track(f"{part}:{genre}", program, False, level, parts[part]))
         return score, tracks, style, streams
 
-    def _song(self, genre_a, genre_b, alpha, duration_s, seed, tonic_pc=None, loudness=None):
-        """One song rendered and mastered at :data:`render.RENDER_RATE` (no end fade):
-        ``(audio, midi, description, score)``; ``loudness`` overrides the master's target RMS."""
-        score, tracks, style, streams = self.compose(
-            genre_a, genre_b, alpha, duration_s, seed, tonic_pc
-        )
+    def _song(self, target: Mix, duration_s, seed, tonic_pc=None, loudness=None):
+        """One song of ``target``'s fused style rendered and mastered at
+        :data:`render.RENDER_RATE` (no end fade): ``(audio, midi, description, score)``;
+        ``loudness`` overrides the master's target RMS."""
+        score, tracks, style, streams = self.compose_mix(target, duration_s, seed, tonic_pc)
         if loudness is not None:
             style["mix"]["loudness_rms"] = float(loudness)
         midi = render.build_midi(tracks, score.bpm, score.swing, streams["timing"])
@@ -236,18 +243,18 @@ class Composer:
         return style["meter"] * 60.0 / score.bpm
 
     def _sectioned(self, request):
-        """A blend as alternating stretches of A's and B's own songs (see ``sections``)."""
-        genres = (request.genre_a, request.genre_b)
+        """A blend as stretches of each genre's own song taking turns (see ``sections``)."""
+        genres, weights = request.mix.genres, request.mix.weights
         bars = [self._bar_seconds(g, request.seed) for g in genres]
-        pieces = plan_pieces(request.alpha, request.duration_s, *bars)
+        pieces = plan_mix_pieces(weights, request.duration_s, bars)
         # output start of every piece, in seconds (accumulated exactly, no rounding drift)
         starts = np.concatenate([[0.0], np.cumsum([p.bars * bars[p.genre] for p in pieces])])
         last = pieces[-1].genre
         heavy = pieces[0].genre
-        # the genre heard last plays its own song's end at the track's end; the other's song
-        # runs two bars past its last piece, so its ending (a held chord) is never heard
+        # the genre heard last plays its own song's end at the track's end; the others' songs
+        # run two bars past their last piece, so their endings (a held chord) are never heard
         lengths = {}
-        for g in {p.genre for p in pieces}:
+        for g in dict.fromkeys(p.genre for p in pieces):
             mine = [(p, starts[i]) for i, p in enumerate(pieces) if p.genre == g]
             p, t0 = mine[-1]
             if g == last:
@@ -255,18 +262,16 @@ class Composer:
             else:
                 lengths[g] = (p.source_start_bar + p.bars + 2) * bars[g]
             lengths[g] = float(np.clip(lengths[g], 1.0, request.duration_s + 4 * bars[g]))
-        # both genres in one key (the opening genre's tonic) and at one loudness (the blend of
-        # the two genres' typical levels): sections of a song do not jump by 10 dB
-        loudness = request.alpha * float(
-            blend_styles(genres[0], genres[0], 1.0)["mix"]["loudness_rms"]
-        ) + (1 - request.alpha) * float(
-            blend_styles(genres[1], genres[1], 1.0)["mix"]["loudness_rms"]
-        )
+        # every genre in one key (the opening genre's tonic) and at one loudness (the weighted
+        # blend of the genres' typical levels): sections of a song do not jump by 10 dB
+        loudness = 0.0
+        for g, w in request.mix.items():
+            loudness += w * float(blend_styles(g, g, 1.0)["mix"]["loudness_rms"])
         order = [heavy] + [g for g in lengths if g != heavy]
         songs, tonic = {}, None
         for g in order:
             audio, midi, description, score = self._song(
-                genres[g], genres[g], 1.0, lengths[g], request.seed, tonic, loudness
+                Mix.pure(genres[g]), lengths[g], request.seed, tonic, loudness
             )
             tonic = score.tonic % 12 if tonic is None else tonic
             songs[g] = (audio, midi, description, score)
@@ -297,7 +302,14 @@ class Composer:
                     "end_s": round(b / sr, 3),
                 }
             )
-        share_a = sum(x["end_s"] - x["start_s"] for x in layout if x["genre"] == genres[0])
+        shares = {
+            g: round(
+                sum(x["end_s"] - x["start_s"] for x in layout if x["genre"] == g)
+                / request.duration_s,
+                4,
+            )
+            for g in genres
+        }
         midi = _merge_midi(
             [(songs[p.genre][1], p, starts[i], bars[p.genre]) for i, p in enumerate(pieces)],
             request.duration_s,
@@ -314,7 +326,9 @@ class Composer:
             "style_learned_from": {genres[g]: songs[g][2]["style_learned_from"] for g in order},
             "blend": {
                 "mode": "sections",
-                "share_a": round(share_a / request.duration_s, 4),
+                # the first genre's share (A's, for two genres) and every genre's
+                "share_a": shares[genres[0]],
+                "shares": shares,
                 "sections": layout,
                 "songs": {
                     genres[g]: {k: v for k, v in songs[g][2].items() if k != "style_learned_from"}
@@ -328,21 +342,24 @@ class Composer:
         self, genre_a: str, genre_b: str, alpha: float, duration_s: float, seed: int
     ) -> GenerationResult:
         """Compose and render ``alpha * A + (1 - alpha) * B``; deterministic in all arguments."""
+        return self.generate_mix(Mix.pair(genre_a, genre_b, alpha), duration_s, seed)
+
+    def generate_mix(self, target: Mix, duration_s: float, seed: int) -> GenerationResult:
+        """Compose and render the mix ``target``; deterministic in all arguments.
+
+        A mix with one genre of weight > 0 is that genre's own song (``blend.mode`` ``pure``);
+        otherwise the genres take turns in sections (default) or share one fused style.
+        """
         import librosa
 
-        request = validate_request(genre_a, genre_b, alpha, duration_s, seed, min_duration_s=0)
-        sectioned = (
-            self.blend == "sections"
-            and request.genre_a != request.genre_b
-            and 0.0 < request.alpha < 1.0
-        )
-        if sectioned:
+        request = validate_mix_request(target, duration_s, seed, min_duration_s=0)
+        active = request.mix.active
+        if len(active) > 1 and self.blend == "sections":
             audio, midi, description = self._sectioned(request)
         else:
-            audio, midi, description, _ = self._song(
-                request.genre_a, request.genre_b, request.alpha, request.duration_s, request.seed
-            )
-            description["blend"] = {"mode": self.blend if request.alpha < 1.0 else "pure"}
+            target = Mix.pure(active[0]) if len(active) == 1 else request.mix
+            audio, midi, description, _ = self._song(target, request.duration_s, request.seed)
+            description["blend"] = {"mode": "pure" if len(active) == 1 else self.blend}
         if self.sample_rate != render.RENDER_RATE:
             audio = librosa.resample(
                 audio.T, orig_sr=render.RENDER_RATE, target_sr=self.sample_rate, res_type="soxr_hq"
@@ -366,6 +383,14 @@ class Composer:
             metadata=json.loads(json.dumps(metadata, default=str)),
             midi=midi,
         )
+
+
+def _components(thresholds, weights) -> list[int]:
+    """The mixture component of each uniform threshold in [0, 1): the first ``i`` with ``u <
+    w_0 + ... + w_i`` (for two genres: 0 when ``u < alpha``, else 1)."""
+    edges = np.cumsum(np.asarray(weights, dtype=float))
+    index = np.searchsorted(edges, np.asarray(thresholds, dtype=float), side="right")
+    return [int(i) for i in np.minimum(index, len(weights) - 1)]
 
 
 def _padded(x: np.ndarray, n: int) -> np.ndarray:

@@ -10,7 +10,9 @@ averages short windows over the track (3 s, 1.5 s hop) then measures about ``alp
 
 Form: the heavier genre opens and closes the track and the lighter one plays in between
 (``H L H L ... H``), with pieces of about :data:`TARGET_PIECE_S`. Each genre's pieces are
-consecutive stretches of its own song, so its music runs on where it left off.
+consecutive stretches of its own song, so its music runs on where it left off. A mix of k
+genres (:func:`plan_mix_pieces`) gives each genre its weight's share of the time the same way:
+the heaviest opens and closes, the others take turns between its pieces.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ TARGET_PIECE_S = 8.0
 
 @dataclass(frozen=True)
 class Piece:
-    genre: int  # 0 for A, 1 for B
+    genre: int  # index of the genre in the mix: 0 for A, 1 for B
     bars: int
     source_start_bar: int  # where in that genre's own song the piece starts
 
@@ -36,7 +38,8 @@ def _split(total: int, parts: int) -> list[int]:
 
 
 def plan_pieces(alpha: float, duration_s: float, bar_a_s: float, bar_b_s: float) -> list[Piece]:
-    """The pieces of a ``duration_s`` blend with A's time share ``alpha`` (whole bars).
+    """The pieces of a ``duration_s`` blend with A's time share ``alpha`` (whole bars): the
+    two-genre :func:`plan_mix_pieces`.
 
     The lighter genre gets ``round(share * duration / bar)`` bars (none when that rounds to 0:
     the track is then the heavier genre alone); the heavier genre fills the rest. Raising
@@ -44,24 +47,73 @@ def plan_pieces(alpha: float, duration_s: float, bar_a_s: float, bar_b_s: float)
     """
     if not 0.0 <= alpha <= 1.0:
         raise ValueError(f"alpha must be in [0, 1], got {alpha}")
-    heavy = 0 if alpha >= 0.5 else 1
-    light = 1 - heavy
-    bar_h, bar_l = (bar_a_s, bar_b_s) if heavy == 0 else (bar_b_s, bar_a_s)
-    light_share = 1.0 - alpha if heavy == 0 else alpha
-    light_bars = int(round(light_share * duration_s / bar_l))
-    if light_bars == 0:
-        return [Piece(heavy, max(1, math.ceil(duration_s / bar_h)), 0)]
-    n_light = max(1, min(light_bars, int(round(light_share * duration_s / TARGET_PIECE_S))))
-    heavy_s = max(0.0, duration_s - light_bars * bar_l)
-    heavy_bars = max(n_light + 1, math.ceil(heavy_s / bar_h))
-    light_split = _split(light_bars, n_light)
-    heavy_split = _split(heavy_bars, n_light + 1)
+    return plan_mix_pieces([alpha, 1.0 - alpha], duration_s, [bar_a_s, bar_b_s])
+
+
+def plan_mix_pieces(weights, duration_s: float, bar_s) -> list[Piece]:
+    """The pieces of a ``duration_s`` mix whose genre ``i`` (``Piece.genre``) has weight
+    ``weights[i]`` and bars of ``bar_s[i]`` seconds; each genre's share of the time is its weight
+    within about half a bar.
+
+    - Every genre but the heaviest (the first of them on a tie) gets ``round(w * duration /
+      bar)`` bars (a genre whose share rounds to no bar is left out), split into pieces of about
+      :data:`TARGET_PIECE_S` (at least one); the heaviest genre fills the rest of the time.
+    - The lighter genres' pieces take turns, heavier genres first in each round; that sequence
+      is cut into *slots*, as many as the heaviest genre's time holds pieces of about
+      :data:`TARGET_PIECE_S` (at least one, at most one per light piece), and the heaviest
+      genre plays before, between and after the slots (``H L L H L H``). Two pieces of one
+      genre that meet inside a slot are one piece. For two genres every slot is one piece of
+      the lighter genre: ``H L H L ... H``.
+    - Each genre's pieces are consecutive stretches of its own song.
+    """
+    weights = [float(w) for w in weights]
+    bars_s = [float(b) for b in bar_s]
+    if len(weights) != len(bars_s) or not weights:
+        raise ValueError("give one bar length per weight")
+    if any(w < 0 for w in weights) or not math.isclose(sum(weights), 1.0, abs_tol=1e-6):
+        raise ValueError(f"weights must be non-negative and sum to 1, got {weights}")
+    heavy = max(range(len(weights)), key=lambda i: (weights[i], -i))
+    lights = sorted((i for i in range(len(weights)) if i != heavy), key=lambda i: -weights[i])
+    light_bars = {i: int(round(weights[i] * duration_s / bars_s[i])) for i in lights}
+    lights = [i for i in lights if light_bars[i] > 0]
+    if not lights:
+        return [Piece(heavy, max(1, math.ceil(duration_s / bars_s[heavy])), 0)]
+    splits = {}
+    for i in lights:
+        n = max(1, min(light_bars[i], int(round(weights[i] * duration_s / TARGET_PIECE_S))))
+        splits[i] = _split(light_bars[i], n)
+    # round-robin: each round, every genre that still has a piece plays one, heavier first
+    sequence = [
+        (i, splits[i][r])
+        for r in range(max(map(len, splits.values())))
+        for i in lights
+        if r < len(splits[i])
+    ]
+    heavy_time = weights[heavy] * duration_s
+    n_slots = max(1, min(len(sequence), int(round(heavy_time / TARGET_PIECE_S))))
+    heavy_s = max(0.0, duration_s - sum(light_bars[i] * bars_s[i] for i in lights))
+    heavy_bars = max(n_slots + 1, math.ceil(heavy_s / bars_s[heavy]))
+    heavy_split = _split(heavy_bars, n_slots + 1)
+    slots, at = [], 0
+    for size in _split(len(sequence), n_slots):
+        slot: list[list[int]] = []
+        for genre, bars in sequence[at : at + size]:
+            if slot and slot[-1][0] == genre:
+                slot[-1][1] += bars  # the same genre twice in a row plays on
+            else:
+                slot.append([genre, bars])
+        slots.append(slot)
+        at += size
     pieces: list[Piece] = []
-    used = {heavy: 0, light: 0}
-    for i in range(n_light + 1):
-        pieces.append(Piece(heavy, heavy_split[i], used[heavy]))
-        used[heavy] += heavy_split[i]
-        if i < n_light:
-            pieces.append(Piece(light, light_split[i], used[light]))
-            used[light] += light_split[i]
+    used = dict.fromkeys(range(len(weights)), 0)
+
+    def play(genre: int, bars: int) -> None:
+        pieces.append(Piece(genre, bars, used[genre]))
+        used[genre] += bars
+
+    for k in range(n_slots + 1):
+        play(heavy, heavy_split[k])
+        if k < n_slots:
+            for genre, bars in slots[k]:
+                play(genre, bars)
     return pieces

@@ -16,7 +16,10 @@ GTZAN recording (``styles/reference_spectra.json``, rebuilt by
 ``scripts/build_reference_spectra.py``), enters as ``mix.reference_mfcc``; the master bus matches
 the track's tonal balance to it (:func:`genreblender.generation.composer.mix.match_reference`).
 
-Blend rule (:func:`blend_styles`), for weight ``alpha`` on genre A:
+Blend rule (:func:`blend_styles`), for weight ``alpha`` on genre A; a mix of k genres with
+weights ``w_i`` (:func:`mix_styles`) follows the same rule k-way (``Σ w_i P_i``, ``Σ w_i x_i``,
+tempo ``Π x_i^w_i``, one instrument layer and one groove component per genre, the meter and any
+other unmixable choice of the heaviest genre, the first of them on a tie):
 
 - probabilities (categorical distributions) mix: ``alpha * P_A + (1 - alpha) * P_B``;
 - rhythm (the onset grids of drums, bass and comping) is the same mixture sampled as a mixture
@@ -134,38 +137,58 @@ def load_style(genre: str) -> dict[str, Any]:
     return style
 
 
-def _mix_value(a: Any, b: Any, alpha: float, key: str = "") -> Any:
-    if a is None and isinstance(b, bool):
-        a = False  # a flag one style lacks is "no" for it
-    if b is None and isinstance(a, bool):
-        b = False
-    if a is None:
-        return b
-    if b is None:
-        return a
+def _mix_values(values: list[Any], weights: list[float], key: str = "") -> Any:
+    """The k-way mixture of one entry of k styles with these weights (module docstring)."""
+    if any(isinstance(v, bool) for v in values):
+        values = [False if v is None else v for v in values]  # a flag a style lacks is "no"
+    present = [(v, w) for v, w in zip(values, weights, strict=True) if v is not None]
+    if not present:
+        return None
+    if len(present) == 1:
+        return present[0][0]  # what only one style has is taken as it is
+    if len(present) < len(values):
+        # mixed among the styles that have it (a user style may lack an entry)
+        total = sum(w for _, w in present)
+        present = [(v, w / total) for v, w in present] if total > 0 else present
+    values, weights = [v for v, _ in present], [w for _, w in present]
     if key in _LAYER_KEYS:
-        return {"layers": [(a, alpha), (b, 1.0 - alpha)]}
+        return {"layers": list(zip(values, weights, strict=True))}
     if key == "tempo_bpm":
         return [
-            math.exp(alpha * math.log(x) + (1 - alpha) * math.log(y))
-            for x, y in zip(a, b, strict=True)
+            math.exp(sum(w * math.log(x) for x, w in zip(column, weights, strict=True)))
+            for column in zip(*values, strict=True)
         ]
     if key == "progressions":
-        return [[w * alpha, *rest] for w, *rest in a] + [[w * (1 - alpha), *rest] for w, *rest in b]
-    if isinstance(a, bool) or isinstance(b, bool):
+        return [
+            [w * weight, *rest] for v, weight in zip(values, weights, strict=True) for w, *rest in v
+        ]
+    if all(isinstance(v, bool) for v in values) or (
+        any(isinstance(v, bool) for v in values)
+        and all(isinstance(v, (bool, int, float)) for v in values)
+    ):
         # a yes/no choice becomes the probability of "yes"
-        return alpha * float(a) + (1 - alpha) * float(b)
-    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
-        return alpha * a + (1 - alpha) * b
-    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
-        return [_mix_value(x, y, alpha) for x, y in zip(a, b, strict=True)]
-    if isinstance(a, dict) and isinstance(b, dict):
-        keys = list(dict.fromkeys([*a, *b]))
+        return _weighted_sum([float(v) for v in values], weights)
+    if all(isinstance(v, (int, float)) for v in values):
+        return _weighted_sum(values, weights)
+    if all(isinstance(v, list) for v in values) and len({len(v) for v in values}) == 1:
+        return [_mix_values(list(column), weights) for column in zip(*values, strict=True)]
+    if all(isinstance(v, dict) for v in values):
+        keys = list(dict.fromkeys(k for v in values for k in v))
         if key in _PROBABILITY_KEYS:
-            zero = _zero_like(next(iter(a.values()), next(iter(b.values()), 0.0)))
-            return {k: _mix_value(a.get(k, zero), b.get(k, zero), alpha) for k in keys}
-        return {k: _mix_value(a.get(k), b.get(k), alpha, k) for k in keys}
-    return a if alpha >= 0.5 else b
+            first = next((x for v in values for x in v.values()), 0.0)
+            zero = _zero_like(first)
+            return {k: _mix_values([v.get(k, zero) for v in values], weights) for k in keys}
+        return {k: _mix_values([v.get(k) for v in values], weights, k) for k in keys}
+    # a choice that cannot be mixed: the heaviest genre's (the first of them on a tie)
+    return values[max(range(len(values)), key=lambda i: (weights[i], -i))]
+
+
+def _weighted_sum(values: list[float], weights: list[float]) -> float:
+    # in order from the first genre, so a pair gives exactly alpha * a + (1 - alpha) * b
+    total = 0.0
+    for x, w in zip(values, weights, strict=True):
+        total += w * x
+    return total
 
 
 def _zero_like(example: Any) -> Any:
@@ -174,15 +197,31 @@ def _zero_like(example: Any) -> Any:
 
 def blend_styles(genre_a: str, genre_b: str, alpha: float) -> dict[str, Any]:
     """The blended style ``alpha * A + (1 - alpha) * B`` (see the module docstring)."""
-    a, b = load_style(genre_a), load_style(genre_b)
-    if genre_a == genre_b:
-        b = a
-    blended = {k: _mix_value(a.get(k), b.get(k), alpha, k) for k in dict.fromkeys([*a, *b])}
-    blended["genre"] = f"{a['genre']}|{b['genre']}"
-    blended["meter"] = a["meter"] if alpha >= 0.5 else b["meter"]
-    blended["genres"] = (a["genre"], b["genre"])
-    blended["alpha"] = alpha
-    blended["groove_components"] = [(_groove(a), alpha), (_groove(b), 1.0 - alpha)]
+    return mix_styles([(genre_a, alpha), (genre_b, 1.0 - alpha)])
+
+
+def mix_styles(components) -> dict[str, Any]:
+    """The style of a mix: ``[(genre, weight), ...]`` with weights summing to 1, mixed by the
+    rule of the module docstring (k-way: probabilities ``Σ w_i P_i``, parameters ``Σ w_i x_i``,
+    tempo ``Π x_i^w_i``, one instrument layer per genre, the heaviest genre's meter).
+
+    One genre alone is the pair (A, A) at weight 1, as a pure song always was: its style keeps
+    two (identical) instrument layers, so its random draws, and every pure song, are unchanged.
+    """
+    components = [(str(g), float(w)) for g, w in components]
+    if len(components) == 1:
+        components = [components[0], (components[0][0], 0.0)]
+    styles = [load_style(g) for g, _ in components]
+    weights = [w for _, w in components]
+    keys = list(dict.fromkeys(k for style in styles for k in style))
+    blended = {k: _mix_values([s.get(k) for s in styles], weights, k) for k in keys}
+    heaviest = max(range(len(styles)), key=lambda i: (weights[i], -i))
+    blended["genre"] = "|".join(s["genre"] for s in styles)
+    blended["meter"] = styles[heaviest]["meter"]
+    blended["genres"] = tuple(s["genre"] for s in styles)
+    blended["weights"] = tuple(weights)
+    blended["alpha"] = weights[0]
+    blended["groove_components"] = [(_groove(s), w) for s, w in zip(styles, weights, strict=True)]
     return blended
 
 

@@ -1,10 +1,11 @@
 """Text conditioning for MusicGen: encoder states of a prompt, their interpolation between two
-prompts, and the classifier-free-guidance batch.
+prompts (or weighted mixture of k), and the classifier-free-guidance batch.
 
 Interpolation (``embedding`` mode): both prompts are encoded separately, padded to a common length
 (padding positions masked out), and mixed position by position,
 ``h = alpha * h_A + (1 - alpha) * h_B``, attending to the union of the two masks. At ``alpha`` 1
 or 0 the states of that prompt alone are used unchanged, so the ends are exactly "A" and "B".
+A mix of k genres is the same with k prompts: ``h = Σ w_i h_i`` over the prompts of weight > 0.
 """
 
 from __future__ import annotations
@@ -41,17 +42,26 @@ def _pad(cond: Conditioning, length: int) -> tuple[torch.Tensor, torch.Tensor]:
 
 def interpolate(a: Conditioning, b: Conditioning, alpha: float) -> Conditioning:
     """``alpha * A + (1 - alpha) * B`` of two prompts' encoder states (see module docstring)."""
-    if alpha >= 1.0:
-        return a
-    if alpha <= 0.0:
-        return b
-    length = max(a.hidden.shape[1], b.hidden.shape[1])
-    ha, ma = _pad(a, length)
-    hb, mb = _pad(b, length)
-    # a position only one prompt has is that prompt's token, weighted by its share
-    hidden = alpha * ha + (1.0 - alpha) * hb
-    mask = torch.maximum(ma, mb)
-    return Conditioning(hidden.to(a.hidden.dtype), mask, a.input_ids)
+    return mixture([a, b], [alpha, 1.0 - alpha])
+
+
+def mixture(conds: list[Conditioning], weights: list[float]) -> Conditioning:
+    """``Σ w_i h_i`` of k prompts' encoder states (weights summing to 1); the states of the one
+    prompt of weight > 0 unchanged when there is only one."""
+    used = [(c, float(w)) for c, w in zip(conds, weights, strict=True) if w > 0]
+    if not used:
+        raise ValueError("a mixture needs a prompt of weight > 0")
+    if len(used) == 1:
+        return used[0][0]
+    length = max(c.hidden.shape[1] for c, _ in used)
+    padded = [(*_pad(c, length), w) for c, w in used]
+    # a position only some prompts have is their tokens, weighted by their shares
+    hidden = padded[0][2] * padded[0][0]
+    mask = padded[0][1]
+    for h, m, w in padded[1:]:
+        hidden = hidden + w * h
+        mask = torch.maximum(mask, m)
+    return Conditioning(hidden.to(used[0][0].hidden.dtype), mask, used[0][0].input_ids)
 
 
 def guidance_batch(cond: Conditioning, guidance_scale: float) -> tuple[torch.Tensor, torch.Tensor]:

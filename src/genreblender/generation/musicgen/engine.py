@@ -13,10 +13,11 @@ from genreblender.generation.base import (
     GenerationResult,
     fit_length,
     request_metadata,
-    validate_request,
+    validate_mix_request,
 )
 from genreblender.generation.musicgen import conditioning, loading
-from genreblender.generation.musicgen.prompts import genre_prompt, weighted_prompt
+from genreblender.generation.musicgen.prompts import genre_prompt, mix_prompt
+from genreblender.mixes import Mix
 
 MODES = ("prompt", "embedding")
 LICENCE = (
@@ -68,7 +69,8 @@ class MusicGenGenerator:
     mode : {"prompt", "embedding"}
         ``prompt``: the weighted text prompt of the original design ("A music track that is 70%
         classical and 30% hip hop."). ``embedding``: the α-interpolation of the text-encoder
-        states of "A classical music track." and "A hip hop music track.".
+        states of "A classical music track." and "A hip hop music track.". A mix of k genres:
+        the weighted prompt of all k, or the weighted mixture of the k prompts' states.
     guidance_scale, top_k, temperature : float, int, float
         Sampling: classifier-free guidance weight (> 1 turns it on), top-k, temperature.
     device : str, optional
@@ -132,26 +134,35 @@ class MusicGenGenerator:
         return math.ceil(duration_s * frame_rate) + model.decoder.config.num_codebooks - 1
 
     def conditioning(self, genre_a: str, genre_b: str, alpha: float):
-        """The text conditioning of a request, and the prompt(s) behind it."""
+        """The text conditioning of a two-genre request, and the prompt(s) behind it."""
+        return self.conditioning_mix(Mix.pair(genre_a, genre_b, alpha))
+
+    def conditioning_mix(self, target: Mix):
+        """The text conditioning of a mix, and the prompt(s) behind it."""
         model, tokenizer = self._parts()
         device = model.device
         if self.mode == "prompt":
-            prompt = weighted_prompt(genre_a, genre_b, alpha)
+            prompt = mix_prompt(target)
             return conditioning.encode(model, tokenizer, prompt, device), [prompt]
-        prompts = [genre_prompt(genre_a), genre_prompt(genre_b)]
-        a = conditioning.encode(model, tokenizer, prompts[0], device)
-        b = a if genre_a == genre_b else conditioning.encode(model, tokenizer, prompts[1], device)
-        return conditioning.interpolate(a, b, alpha), prompts
+        prompts = [genre_prompt(g) for g in target.genres]
+        states = [
+            conditioning.encode(model, tokenizer, p, device) if w > 0 else None
+            for p, w in zip(prompts, target.weights, strict=True)
+        ]
+        return conditioning.mixture(states, list(target.weights)), prompts
 
     def generate(
         self, genre_a: str, genre_b: str, alpha: float, duration_s: float, seed: int
     ) -> GenerationResult:
+        return self.generate_mix(Mix.pair(genre_a, genre_b, alpha), duration_s, seed)
+
+    def generate_mix(self, target: Mix, duration_s: float, seed: int) -> GenerationResult:
         import torch
         from transformers.modeling_outputs import BaseModelOutput
 
-        request = validate_request(genre_a, genre_b, alpha, duration_s, seed, min_duration_s=0)
+        request = validate_mix_request(target, duration_s, seed, min_duration_s=0)
         model, _ = self._parts()
-        cond, prompts = self.conditioning(request.genre_a, request.genre_b, request.alpha)
+        cond, prompts = self.conditioning_mix(request.mix)
         hidden, mask = conditioning.guidance_batch(cond, self.guidance_scale)
         n_tokens = self.n_tokens(request.duration_s)
         from transformers import StoppingCriteriaList

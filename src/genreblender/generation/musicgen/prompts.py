@@ -31,3 +31,17 @@ def weighted_prompt(genre_a: str, genre_b: str, alpha: float) -> str:
 def genre_prompt(genre: str) -> str:
     """The prompt of one genre alone, used at each end of an embedding interpolation."""
     return f"A {GENRE_WORDS[genre]} music track."
+
+
+def mix_prompt(mix) -> str:
+    """The weighted prompt of a :class:`~genreblender.mixes.Mix`: the two-genre prompt above, or
+    "A music track that is 50% jazz, 30% metal and 20% reggae." (whole percentages summing to
+    100; genres of weight 0 left out)."""
+    if mix.is_pair:
+        return weighted_prompt(*mix.as_pair())
+    parts = [
+        f"{p}% {GENRE_WORDS[g]}" for g, p in zip(mix.genres, mix.percentages(), strict=True) if p
+    ]
+    if len(parts) == 1:
+        return f"A {parts[0].split('% ', 1)[1]} music track."
+    return f"A music track that is {', '.join(parts[:-1])} and {parts[-1]}."
