@@ -99,3 +99,38 @@ class ResponseClassifier:
         p[b] += mass * (1.0 - heard)
         p /= p.sum()
         return one_window_result(p, len(audio) / sr, self.name)
+
+
+class MixGenerator:
+    """An engine of mixes: the track it makes is heard (by :class:`MixClassifier`) as 0.8 of its
+    target plus 0.2 spread evenly, give or take seed noise."""
+
+    name = "fake-mix"
+    output_licence = "test"
+
+    def __init__(self):
+        self.calls = []
+
+    def generate_mix(self, mix, duration_s, seed):
+        self.calls.append((mix.text, seed))
+        rng = np.random.default_rng(seed)
+        heard = 0.8 * np.asarray(mix.target(), float) + 0.02 + rng.uniform(0, 0.03, 10)
+        sr = 8000
+        audio = np.full(int(duration_s * sr), 0.1, dtype=np.float32)
+        audio[:10] = heard / heard.sum()
+        meta = {"engine": "fake-mix", "mix": mix.to_dict(), "seed": seed, "model_version": "m-1"}
+        meta["duration_s"] = duration_s
+        return GenerationResult(audio=audio, sample_rate=sr, metadata=meta)
+
+    def generate(self, genre_a, genre_b, alpha, duration_s, seed):
+        from genreblender.mixes import Mix
+
+        return self.generate_mix(Mix.pair(genre_a, genre_b, alpha), duration_s, seed)
+
+
+class MixClassifier:
+    name = "fake-mix-listener"
+
+    def classify(self, audio, sr=None):
+        p = np.asarray(audio[:10], dtype=float)
+        return one_window_result(p / p.sum(), len(audio) / sr, self.name)

@@ -58,7 +58,9 @@ def test_generate_shows_measurement_and_keeps_history(app):
     app.slider(key="seconds").set_value(4)
     app.button(key="generate").click().run()
     assert not app.exception
-    assert app.session_state["current"].request == {
+    request = dict(app.session_state["current"].request)
+    assert request.pop("mix")["weights"] == {"classical": 0.6, "rock": 0.4}
+    assert request == {
         "genre_a": "classical",
         "genre_b": "rock",
         "alpha": 0.6,
@@ -144,3 +146,37 @@ def test_sessions_are_isolated():
     second = AppTest.from_file(str(PAGE), default_timeout=60).run()
     first.session_state["history"] = ["x"]
     assert second.session_state["history"] == []
+
+
+@pytest.mark.slow
+def test_mix_editor_shows_the_weights_and_what_was_heard(app):
+    app.radio(key="blend_kind").set_value("a mix").run()
+    assert not app.exception
+    assert app.multiselect(key="mix_genres").value == ["jazz", "metal", "reggae"]
+    assert any("50% jazz · 30% metal · 20% reggae" in m.value for m in app.markdown)
+    app.slider(key="mix_w_jazz").set_value(100).run()  # 100 + 30 + 20: normalised, and said so
+    assert any("normalised" in m.value and "67% jazz" in m.value for m in app.markdown)
+    app.slider(key="seconds").set_value(4)
+    app.button(key="generate").click().run()
+    assert not app.exception
+    run = app.session_state["current"]
+    assert run.request["mix"]["requested"] == {"jazz": 100.0, "metal": 30.0, "reggae": 20.0}
+    assert run.request["mix"]["normalised"] and run.request["genre_a"] is None
+    assert app.subheader[0].value.startswith("67% jazz · 20% metal · 13% reggae · composer")
+    assert [m.label for m in app.metric][0] == "weight error"
+    # the asked-and-heard bars: both in the genre colours, on one [0, 1] scale
+    bars = [s for s in _vega_specs(app) if s.get("mark", {}).get("type") == "bar"]
+    assert bars and bars[0]["encoding"]["x"]["scale"] == {"domain": [0, 1]}
+    heard = run.evaluation["metrics"]["heard_weights"]
+    assert set(heard) == {"jazz", "metal", "reggae"}
+    # calibration takes two genres: Generate is off for this mix
+    app.selectbox(key="strategy").select("calibrate").run()
+    assert app.button(key="generate").disabled
+
+
+def test_mix_editor_explains_what_is_not_a_mix(app):
+    app.radio(key="blend_kind").set_value("a mix").run()
+    app.multiselect(key="mix_genres").set_value(["jazz"]).run()
+    assert not app.exception
+    assert any("2 to 10 genres" in i.value for i in app.info)
+    assert app.button(key="generate").disabled

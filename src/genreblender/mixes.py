@@ -137,7 +137,7 @@ class Mix:
     @property
     def text(self) -> str:
         """The canonical ``--mix`` text of the normalised weights (parses back to this mix)."""
-        return ",".join(f"{g}={w:.6g}" for g, w in self.items())
+        return ",".join(f"{g}={w:.10g}" for g, w in self.items())
 
     def to_dict(self) -> dict[str, Any]:
         """What a sidecar records: the normalised weights, the weights asked for, and whether

@@ -100,8 +100,9 @@ async def _lifespan(_app: FastAPI):
 app = FastAPIOffline(
     title="GenreBlender API",
     version=__version__,
-    description="Blend two music genres at a weight alpha, and measure the blend with a genre "
-    "classifier. MusicGen output (engine=musicgen) is CC-BY-NC 4.0: non-commercial use only.",
+    description="Blend two music genres at a weight alpha (or a mix of several genres), and "
+    "measure the blend with a genre classifier. MusicGen output (engine=musicgen) is CC-BY-NC "
+    "4.0: non-commercial use only.",
     lifespan=_lifespan,
 )
 
@@ -113,6 +114,36 @@ GenreName = Annotated[
         {"type": "string", "enum": list(GENRES), "title": "Genre", "description": "a GTZAN genre"}
     ),
 ]
+
+
+#: A form field that may be left out (the pair of /evaluate, when a mix is given instead); the
+#: schema still lists the ten names.
+OptionalGenreName = Annotated[
+    str | None,
+    WithJsonSchema(
+        {"type": "string", "enum": list(GENRES), "title": "Genre", "description": "a GTZAN genre"}
+    ),
+]
+
+#: A mix: genre → non-negative weight (2 to 10 genres; normalised when they do not sum to 1).
+MixWeights = Annotated[
+    dict[str, float],
+    WithJsonSchema(
+        {
+            "type": "object",
+            "propertyNames": {"enum": list(GENRES)},
+            "additionalProperties": {"type": "number", "minimum": 0},
+            "minProperties": 2,
+            "maxProperties": len(GENRES),
+            "title": "Mix",
+            "description": 'genre → weight, e.g. {"jazz": 0.5, "metal": 0.3, '
+            '"reggae": 0.2}; 2 to 10 genres, non-negative weights, normalised when they do '
+            "not sum to 1",
+        }
+    ),
+]
+
+_PAIR_FIELDS = ("genre_a", "genre_b", "alpha")
 
 
 class BodyLimit:
@@ -254,6 +285,23 @@ class GenerateRequest(BaseModel):
     n_candidates: StrictInt = Field(defaults.N_CANDIDATES, ge=1, le=8)
     include_audio: StrictBool = Field(True, description="return the WAV (and MIDI) as base64")
     listener: ListenerName = Field(DEFAULT_LISTENER, description="the genre listener that measures")
+    mix: MixWeights | None = Field(
+        None,
+        description="a mix of 2 to 10 genres instead of genre_a, genre_b and alpha (give one or "
+        "the other); calibrate takes two genres",
+    )
+
+    def target(self):
+        """The :class:`~genreblender.mixes.Mix` asked for (InvalidInputError when both a mix and
+        genre_a, genre_b or alpha are given)."""
+        from genreblender.mixes import Mix, make_mix
+
+        if self.mix is None:
+            return Mix.pair(self.genre_a, self.genre_b, self.alpha)
+        given = [f for f in _PAIR_FIELDS if f in self.model_fields_set]
+        if given:
+            raise InvalidInputError(f"give either mix or {', '.join(given)}, not both")
+        return make_mix(self.mix)
 
 
 # Response models. They name every field a client reads; ``extra="allow"`` lets fields added
@@ -280,6 +328,8 @@ class GenresResponse(BaseModel):
 
 
 class Metrics(_Open):
+    """The figures of :data:`~genreblender.evaluation.metrics.METRIC_DOCS`."""
+
     kl: float = Field(description="KL(target‖predicted) in nats; 0 = perfect")
     js: float = Field(description="Jensen-Shannon divergence in bits, in [0, 1]")
     tv: float = Field(description="total variation: probability mass in the wrong place")
@@ -289,6 +339,15 @@ class Metrics(_Open):
     on_target_mass: float = Field(description="p(A) + p(B): the mass on the genres asked for")
     abs_alpha_error: float = Field(description="|α̂ − α|")
     landed: bool = Field(description="the landing rule's verdict (README, Blend metrics)")
+    topk_match: bool | None = Field(
+        None, description="the k genres asked for are the k most probable"
+    )
+    heard_weights: dict[str, float] | None = Field(
+        None, description="the prediction restricted to the genres asked for, renormalised"
+    )
+    weight_error: float | None = Field(
+        None, description="½ Σ |heard weight − asked weight| (|α̂ − α| for two genres)"
+    )
 
 
 class Landing(_Open):
@@ -313,10 +372,18 @@ class Evaluation(_Open):
     )
 
 
+class MixRecord(_Open):
+    weights: dict[str, float] = Field(description="the weights, normalised to sum to 1")
+    requested: dict[str, float] = Field(description="the weights as asked for")
+    normalised: bool = Field(description="the weights asked for did not sum to 1")
+    label: str
+
+
 class BlendEcho(_Open):
-    genre_a: GenreName
-    genre_b: GenreName
-    alpha: float
+    genre_a: GenreName | None = Field(None, description="null for a mix")
+    genre_b: GenreName | None = None
+    alpha: float | None = None
+    mix: MixRecord = Field(description="the target (a pair is the mix {A: α, B: 1 − α})")
     seconds: float
     seed: int
     engine: str
@@ -345,6 +412,7 @@ class ClassifyResponse(_Open):
 
 
 class EvaluateResponse(BaseModel):
+    mix: MixRecord
     target: dict[str, float]
     predicted: dict[str, float]
     metrics: Metrics
@@ -403,21 +471,28 @@ def genres() -> GenresResponse:
 # exclude_unset: the audio fields are absent (not null) when include_audio is false
 @app.post("/generate", response_model=GenerateResponse, response_model_exclude_unset=True)
 async def generate(body: GenerateRequest) -> dict[str, Any]:
-    from genreblender.generation.base import validate_request
+    from genreblender.generation.base import validate_mix_request
 
-    # bad genres and an engine that cannot load fail here, before a worker is taken
-    validate_request(body.genre_a, body.genre_b, body.alpha, body.seconds, body.seed)
+    # bad genres or weights and an engine that cannot load fail here, before a worker is taken
+    target = body.target()
+    validate_mix_request(target, body.seconds, body.seed)
+    if body.strategy == "calibrate" and not target.is_pair:
+        raise InvalidInputError(
+            f"calibrate searches one weight (alpha) and takes two genres; {target.label} names "
+            f"{target.k}: use plain or best_of_n"
+        )
     await run_in_threadpool(services.check_engine, body.engine)
     request = {
-        "genre_a": body.genre_a,
-        "genre_b": body.genre_b,
-        "alpha": body.alpha,
         "seconds": body.seconds,
         "seed": body.seed,
         "engine": body.engine,
         "strategy": body.strategy,
         "n_candidates": body.n_candidates,
     }
+    if body.mix is None:
+        request |= {"genre_a": body.genre_a, "genre_b": body.genre_b, "alpha": body.alpha}
+    else:
+        request["mix"] = dict(body.mix)  # as asked: the sidecar says whether it was normalised
     run = await get_pool().run(workers.blend_job, request, body.listener)
     out = {
         "request": run.request,
@@ -466,18 +541,23 @@ async def classify(
 @app.post("/evaluate", response_model=EvaluateResponse)
 async def evaluate(
     file: Annotated[UploadFile, File(description="audio: wav flac ogg mp3 au aiff")],
-    genre_a: Annotated[GenreName, Form()],
-    genre_b: Annotated[GenreName, Form()],
-    alpha: Annotated[float, Form()],
+    genre_a: Annotated[OptionalGenreName, Form()] = None,
+    genre_b: Annotated[OptionalGenreName, Form()] = None,
+    alpha: Annotated[float | None, Form()] = None,
     listener: Annotated[ListenerName, Form()] = DEFAULT_LISTENER,
+    mix: Annotated[
+        str | None,
+        Form(description="instead of genre_a, genre_b and alpha: jazz=0.5,metal=0.3,reggae=0.2"),
+    ] = None,
 ) -> dict[str, Any]:
-    from genreblender.evaluation.metrics import blend_metrics
-    from genreblender.genres import validate_alpha, validate_genre
+    from genreblender.evaluation.metrics import mix_metrics
+    from genreblender.mixes import resolve_target
 
-    a, b, w = validate_genre(genre_a), validate_genre(genre_b), validate_alpha(alpha)
+    target = resolve_target(genre_a, genre_b, alpha, mix)
     result = await _classify_upload(file, listener)
-    metrics = blend_metrics(result.probabilities, a, b, w, result.genres)
+    metrics = mix_metrics(result.probabilities, target, result.genres)
     return {
+        "mix": target.to_dict(),
         "target": dict(zip(result.genres, metrics.target.tolist(), strict=True)),
         "predicted": result.distribution,
         "metrics": metrics.to_dict(),

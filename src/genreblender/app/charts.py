@@ -84,3 +84,46 @@ def response_chart(rows: pd.DataFrame, height: int = 280) -> alt.Chart:
         x=x, y=alt.Y("mean(alpha_hat):Q", scale=PROBABILITY_SCALE)
     )
     return alt.layer(ideal, dots, mean).properties(height=height)
+
+
+def mix_pie(weights: dict[str, float], height: int = 170) -> alt.Chart:
+    """The weights of a mix as a pie, each genre in its colour (the mix editor)."""
+    total = sum(weights.values()) or 1.0
+    frame = pd.DataFrame({"genre": list(weights), "weight": [w / total for w in weights.values()]})
+    return (
+        alt.Chart(frame)
+        .mark_arc(stroke="white")
+        .encode(
+            theta=alt.Theta("weight:Q", stack=True),
+            color=alt.Color("genre:N", scale=GENRE_SCALE, sort=list(GENRES), legend=None),
+            order=alt.Order("genre:N", sort="ascending"),
+            tooltip=["genre", alt.Tooltip("weight:Q", format=".0%", title="asked")],
+        )
+        .properties(height=height, width=height)
+    )
+
+
+def mix_chart(asked: dict[str, float], heard: dict[str, float], height: int = 120) -> alt.Chart:
+    """Two stacked bars on one [0, 1] scale: the weights asked for, and the heard weights (the
+    classifier's distribution restricted to the asked genres, renormalised), each genre in its
+    colour and in the same order, so a shifted boundary is a weight heard wrong."""
+    order = list(asked)
+    rows = [
+        {"bar": "asked", "genre": g, "weight": asked[g], "rank": i} for i, g in enumerate(order)
+    ] + [
+        {"bar": "heard", "genre": g, "weight": heard.get(g, 0.0), "rank": i}
+        for i, g in enumerate(order)
+    ]
+    frame = pd.DataFrame(rows)
+    return (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            y=alt.Y("bar:N", sort=["asked", "heard"], title=None),
+            x=alt.X("weight:Q", scale=PROBABILITY_SCALE, stack="zero", title="weight"),
+            color=alt.Color("genre:N", scale=GENRE_SCALE, sort=list(GENRES), legend=None),
+            order=alt.Order("rank:Q"),
+            tooltip=["bar", "genre", alt.Tooltip("weight:Q", format=".0%")],
+        )
+        .properties(height=height)
+    )

@@ -94,11 +94,19 @@ class BlendRun:
     run_id: int | None = None
 
     @property
-    def label(self) -> str:
-        from genreblender.genres import blend_label
+    def target(self):
+        """The :class:`~genreblender.mixes.Mix` asked for."""
+        from genreblender.mixes import Mix, mix_from_dict
 
         r = self.request
-        return f"{blend_label(r['genre_a'], r['genre_b'], r['alpha'])} · {r['engine']} · seed {r['seed']}"
+        if r.get("genre_a") is not None:
+            return Mix.pair(r["genre_a"], r["genre_b"], r["alpha"])
+        return mix_from_dict(r["mix"])
+
+    @property
+    def label(self) -> str:
+        r = self.request
+        return f"{self.target.label} · {r['engine']} · seed {r['seed']}"
 
     @property
     def heading(self) -> str:
@@ -130,11 +138,11 @@ def wav_bytes(audio: np.ndarray, sample_rate: int) -> bytes:
 
 
 def run_blend(
-    genre_a: str,
-    genre_b: str,
-    alpha: float,
-    seconds: float,
-    seed: int,
+    genre_a: str | None = None,
+    genre_b: str | None = None,
+    alpha: float | None = None,
+    seconds: float = 20.0,
+    seed: int = 0,
     engine: str = "composer",
     strategy: str = "plain",
     n_candidates: int = 4,
@@ -142,8 +150,12 @@ def run_blend(
     classifier=None,
     progress: Callable[[int, int], None] | None = None,
     ears=(),
+    mix=None,
 ) -> BlendRun:
-    """Generate, classify and score one blend (see :func:`genreblender.pipeline.blend`)."""
+    """Generate, classify and score one blend of two genres, or of a ``mix`` (a
+    :class:`~genreblender.mixes.Mix`, its text or ``{genre: weight}``); see
+    :func:`genreblender.pipeline.blend`."""
+    from genreblender.mixes import resolve_target
     from genreblender.pipeline import blend
 
     seconds = float(seconds)
@@ -153,10 +165,9 @@ def run_blend(
             f"duration must be in [{MIN_DURATION_S:g}, {MAX_GENERATE_SECONDS:g}] seconds here, "
             f"got {seconds:g}"
         )
+    target = resolve_target(genre_a, genre_b, alpha, mix)
+    pair = {"genre_a": genre_a, "genre_b": genre_b, "alpha": alpha} if mix is None else {}
     outcome = blend(
-        genre_a,
-        genre_b,
-        alpha,
         seconds=seconds,
         seed=seed,
         engine=engine,
@@ -166,14 +177,16 @@ def run_blend(
         classifier=classifier,
         progress=progress,
         ears=ears,
+        **(pair or {"mix": target}),
     )
     result = outcome.result
     meta = outcome.sidecar_metadata()  # requested α and internal α' under separate names
     evaluation = outcome.evaluation.to_dict()
     request = {
-        "genre_a": meta["genre_a"],
-        "genre_b": meta["genre_b"],
-        "alpha": float(alpha),
+        "genre_a": meta.get("genre_a") if pair else None,
+        "genre_b": meta.get("genre_b") if pair else None,
+        "alpha": float(alpha) if pair else None,
+        "mix": target.to_dict(),
         "seconds": seconds,
         "seed": int(meta["seed"]),
         "engine": engine,

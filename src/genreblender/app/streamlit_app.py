@@ -1,4 +1,5 @@
-"""GenreBlender's web page: blend two genres, listen, and see the measurement.
+"""GenreBlender's web page: blend two genres (or a mix of several), listen, and see the
+measurement.
 
 Run with ``genreblender app`` (Streamlit). Models are loaded once per server
 (``st.cache_resource``); everything a visitor makes lives in their own ``st.session_state``.
@@ -16,9 +17,10 @@ import streamlit as st
 from genreblender import defaults
 from genreblender.app import charts, services
 from genreblender.app.timeline import player_html
-from genreblender.app.verdict import blend_verdict, right_genres_on_top
+from genreblender.app.verdict import mix_verdict, right_genres_on_top
 from genreblender.errors import EngineUnavailableError, GenreBlenderError
 from genreblender.genres import GENRES, blend_label
+from genreblender.mixes import MAX_MIX_GENRES, MIN_MIX_GENRES, make_mix
 
 HISTORY_LIMIT = 20
 ENGINES = ("composer", "musicgen")
@@ -34,7 +36,14 @@ PRESETS = {
     "disco × reggae 60/40": ("disco", "reggae", 60),
     "blues × rock 30/70": ("blues", "rock", 30),
 }
+#: The mix editor's first mix, and the weight (%) a genre gets when it is added to a mix.
+MIX_DEFAULT = {"jazz": 50, "metal": 30, "reggae": 20}
+MIX_NEW_WEIGHT = 25
+BLEND_KINDS = ("two genres", "a mix")
 WIDGET_DEFAULTS = {
+    "blend_kind": BLEND_KINDS[0],
+    "mix_genres": list(MIX_DEFAULT),
+    **{f"mix_w_{g}": MIX_DEFAULT.get(g, MIX_NEW_WEIGHT) for g in GENRES},
     "genre_a": defaults.GENRE_A,
     "genre_b": defaults.GENRE_B,
     "alpha_percent": round(100 * defaults.ALPHA),
@@ -163,6 +172,7 @@ def _apply_preset() -> None:
     name = state.get("preset")
     if name in PRESETS:
         state["genre_a"], state["genre_b"], state["alpha_percent"] = PRESETS[name]
+        state["blend_kind"] = BLEND_KINDS[0]
         state["run_now"] = True
     state["preset"] = None  # the pills act as buttons: nothing stays selected
 
@@ -182,27 +192,39 @@ def _run_title(run: services.BlendRun) -> str:
 
 
 def show_verdict(run: services.BlendRun) -> None:
-    r, ev = run.request, run.evaluation
-    verdict = blend_verdict(ev["metrics"], ev["predicted"], r["genre_a"], r["genre_b"], r["alpha"])
+    ev = run.evaluation
+    verdict = mix_verdict(ev["metrics"], ev["predicted"], run.target)
     (st.success if verdict.landed else st.warning)(
         f"**{verdict.headline}**. {verdict.details}", icon="✅" if verdict.landed else "⚠️"
     )
 
 
 def show_metrics(run: services.BlendRun) -> None:
-    metrics, asked = run.evaluation["metrics"], run.request["alpha"]
+    metrics, target = run.evaluation["metrics"], run.target
     cols = st.columns(4)
-    cols[0].metric(
-        "α̂ (heard)",
-        f"{metrics['alpha_hat']:.2f}",
-        delta=f"{metrics['alpha_hat'] - asked:+.2f} vs asked",
-        delta_color="off",
-        help="The balance of A among A and B that the classifier heard.",
-    )
+    if target.is_pair:
+        asked = target.as_pair()[2]
+        cols[0].metric(
+            "α̂ (heard)",
+            f"{metrics['alpha_hat']:.2f}",
+            delta=f"{metrics['alpha_hat'] - asked:+.2f} vs asked",
+            delta_color="off",
+            help="The balance of A among A and B that the classifier heard.",
+        )
+    else:
+        cols[0].metric(
+            "weight error",
+            f"{metrics['weight_error']:.2f}",
+            delta=f"top {target.k}: {'yes' if metrics['topk_match'] else 'no'}",
+            delta_color="off",
+            help="Half the summed gap between the weights heard (the classifier's share of each "
+            "asked genre, among the asked genres) and the weights asked for: 0 is exact. 'top "
+            "k' says whether the asked genres are the k most probable.",
+        )
     cols[1].metric(
         "on target",
         f"{1 - metrics['leakage']:.0%}",
-        help="How much of what the classifier heard is one of the two genres asked for.",
+        help="How much of what the classifier heard is one of the genres asked for.",
     )
     cols[2].metric(
         "JS divergence",
@@ -229,23 +251,33 @@ def show_loop_and_ears(evaluation: dict, closed_loop: dict | None) -> None:
 def show_run(run: services.BlendRun, key: str) -> None:
     ev = run.evaluation
     genres = list(ev["target"])
+    target = run.target
     st.subheader(run.heading)
     show_verdict(run)
     st.iframe(
         player_html(
-            run.wav,
-            ev["segments"],
-            genres,
-            run.request["seconds"],
-            highlight=(run.request["genre_a"], run.request["genre_b"]),
+            run.wav, ev["segments"], genres, run.request["seconds"], highlight=target.genres
         ),
         height="content",
         alt="player with the genre timeline",
     )
     show_metrics(run)
     show_loop_and_ears(ev, run.closed_loop)
-    st.altair_chart(charts.distribution_chart(ev["target"], ev["predicted"]), width="stretch")
-    st.caption("Bars: what the classifier heard. Dashed outlines: the blend asked for.")
+    if target.is_pair:
+        st.altair_chart(charts.distribution_chart(ev["target"], ev["predicted"]), width="stretch")
+        st.caption("Bars: what the classifier heard. Dashed outlines: the blend asked for.")
+    else:
+        left, right = st.columns([2, 3])
+        heard = ev["metrics"].get("heard_weights") or {}
+        left.altair_chart(charts.mix_chart(dict(target.items()), heard), width="stretch")
+        left.caption(
+            "The mix asked for, and the weights heard: the classifier's share of each asked "
+            f"genre among them ({ev['metrics']['on_target_mass']:.0%} of all it heard)."
+        )
+        right.altair_chart(
+            charts.distribution_chart(ev["target"], ev["predicted"]), width="stretch"
+        )
+        right.caption("Bars: what the classifier heard. Dashed outlines: the mix asked for.")
     with st.expander("How to read this"):
         st.markdown(HOW_TO_READ)
         m = ev["metrics"]
@@ -255,7 +287,13 @@ def show_run(run: services.BlendRun, key: str) -> None:
         )
     cols = st.columns(3)
     r = run.request
-    stem = f"genreblender_{r['genre_a']}_{r['genre_b']}_{r['alpha']:.2f}_seed{r['seed']}"
+    if target.is_pair:
+        stem = f"genreblender_{r['genre_a']}_{r['genre_b']}_{r['alpha']:.2f}_seed{r['seed']}"
+    else:
+        parts = "_".join(
+            f"{g}{p}" for g, p in zip(target.genres, target.percentages(), strict=True)
+        )
+        stem = f"genreblender_{parts}_seed{r['seed']}"
     files = [("Download WAV", run.wav, "wav", "audio/wav")]
     if run.midi:
         files.append(("Download MIDI", run.midi, "mid", "audio/midi"))
@@ -277,8 +315,52 @@ def show_run(run: services.BlendRun, key: str) -> None:
     st.caption(f"Licence of this audio: {run.metadata.get('licence') or services.MUSICGEN_LICENCE}")
 
 
+def mix_editor(state) -> dict | None:
+    """The mix editor: 2 to 10 genres, a weight for each, and the mix as a pie; the weights
+    (None when they do not make a mix: the reason is shown)."""
+    chosen = st.multiselect(
+        "Genres of the mix",
+        GENRES,
+        key="mix_genres",
+        max_selections=MAX_MIX_GENRES,
+        help=f"{MIN_MIX_GENRES} to {MAX_MIX_GENRES} genres; the first is listed first everywhere",
+    )
+    weights = {}
+    cols = st.columns(2)
+    for i, genre in enumerate(chosen):
+        weights[genre] = cols[i % 2].slider(
+            f"{genre} (weight)", 0, 100, step=5, key=f"mix_w_{genre}"
+        )
+    try:
+        mix = make_mix(weights)
+    except GenreBlenderError as exc:
+        st.info(str(exc))
+        return None
+    left, right = st.columns([1, 2])
+    left.altair_chart(charts.mix_pie(dict(mix.items())), width="content")
+    note = (
+        f"The weights sum to {sum(mix.requested):g}, so they are normalised: "
+        if mix.normalised
+        else ""
+    )
+    right.markdown(f"{note}**{mix.label}**")
+    return weights
+
+
 def blend_controls(state) -> dict | None:
     """The left column; returns the request when it should run now, else None."""
+    kind = st.radio("Blend of", BLEND_KINDS, key="blend_kind", horizontal=True)
+    if kind == BLEND_KINDS[1]:
+        weights = mix_editor(state)
+        target = {"mix": weights}
+        wide = weights is not None and len(weights) > 2
+    else:
+        target, wide = pair_controls(state), False
+    return common_controls(state, target, wide)
+
+
+def pair_controls(state) -> dict:
+    """Genre A, genre B and α."""
     a, b = st.columns(2)
     genre_a = a.selectbox("Genre A", GENRES, key="genre_a")
     genre_b = b.selectbox("Genre B", GENRES, key="genre_b")
@@ -292,6 +374,11 @@ def blend_controls(state) -> dict | None:
         format_func=lambda v: blend_label(genre_a, genre_b, v / 100),
         help="α, the weight of genre A: 100% is pure A, 0% pure B",
     )
+    return {"genre_a": genre_a, "genre_b": genre_b, "alpha": percent / 100}
+
+
+def common_controls(state, target: dict, wide: bool) -> dict | None:
+    """Duration, seed, engine, closed loop and Generate; the request when it should run now."""
     left, right = st.columns(2)
     seconds = left.slider("Duration (s)", 3, int(services.MAX_GENERATE_SECONDS), key="seconds")
     seed = right.number_input(
@@ -322,18 +409,20 @@ def blend_controls(state) -> dict | None:
         else defaults.N_CANDIDATES
     )
     status = statuses[engine]
-    go = st.button("Generate", type="primary", disabled=not status.available, key="generate")
+    ready = status.available and target.get("mix", True) is not None
+    if wide and strategy == "calibrate":
+        st.info("Calibration searches one weight, so it takes two genres: pick another loop.")
+        ready = False
+    go = st.button("Generate", type="primary", disabled=not ready, key="generate")
     if engine == "musicgen":
         if status.available:
             st.caption(services.MUSICGEN_LICENCE)
         else:
             st.info(services.web_engine_message(status))
-    if not (go or state.pop("run_now", False)) or not status.available:
+    if not (go or state.pop("run_now", False)) or not ready:
         return None
     return {
-        "genre_a": genre_a,
-        "genre_b": genre_b,
-        "alpha": percent / 100,
+        **target,
         "seconds": seconds,
         "seed": int(seed),
         "engine": engine,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from genreblender.genres import blend_label
+from genreblender.mixes import Mix
 
 
 @dataclass(frozen=True)
@@ -17,9 +17,10 @@ class Verdict:
     landed: bool
     #: p(A) + p(B) (p(A) when A = B): the share of the prediction on the asked-for genres.
     on_target_mass: float
-    #: |α̂ − α|, the distance between the blend heard and the blend asked for.
+    #: |α̂ − α| (for a mix: the weight error), the distance between the blend heard and asked.
     alpha_error: float
-    #: A and B lead the prediction (for a pure α = 1 or 0 track: A, resp. B, is on top).
+    #: A and B lead the prediction (for a pure α = 1 or 0 track: A, resp. B, is on top; for a
+    #: mix, its genres of weight > 0).
     right_genres_on_top: bool
     headline: str
     details: str
@@ -27,11 +28,7 @@ class Verdict:
 
 def asked_genres(genre_a: str, genre_b: str, alpha: float) -> list[str]:
     """The genres a blend asks for: both for 0 < α < 1, else the one with all the weight."""
-    if genre_a == genre_b or alpha >= 1.0:
-        return [genre_a]
-    if alpha <= 0.0:
-        return [genre_b]
-    return [genre_a, genre_b]
+    return list(Mix.pair(genre_a, genre_b, alpha).active)
 
 
 def right_genres_on_top(predicted: dict[str, float], genre_a: str, genre_b: str, alpha) -> bool:
@@ -40,7 +37,12 @@ def right_genres_on_top(predicted: dict[str, float], genre_a: str, genre_b: str,
 
     (``top2_match`` asks for A and B on top even at α = 1, where B is not asked for at all.)
     """
-    asked = asked_genres(genre_a, genre_b, alpha)
+    return mix_on_top(predicted, Mix.pair(genre_a, genre_b, alpha))
+
+
+def mix_on_top(predicted: dict[str, float], mix: Mix) -> bool:
+    """The genres of ``mix`` with a weight above 0 are the most probable ones."""
+    asked = mix.active
     ranked = sorted(predicted, key=lambda g: -predicted[g])
     return set(ranked[: len(asked)]) == set(asked)
 
@@ -48,22 +50,27 @@ def right_genres_on_top(predicted: dict[str, float], genre_a: str, genre_b: str,
 def blend_verdict(
     metrics: dict, predicted: dict[str, float], genre_a: str, genre_b: str, alpha: float
 ) -> Verdict:
-    """The verdict on one blend from its metrics dict and predicted distribution."""
-    asked = asked_genres(genre_a, genre_b, alpha)
-    on_top = right_genres_on_top(predicted, genre_a, genre_b, alpha)
+    """The verdict on one two-genre blend from its metrics dict and predicted distribution."""
+    return mix_verdict(metrics, predicted, Mix.pair(genre_a, genre_b, alpha))
+
+
+def mix_verdict(metrics: dict, predicted: dict[str, float], mix: Mix) -> Verdict:
+    """The verdict on one blend of ``mix`` from its metrics dict and predicted distribution."""
+    asked = list(mix.active)
+    on_top = mix_on_top(predicted, mix)
     # the share on the genres actually asked for (at α = 1 that is A alone), for the words
     mass = float(sum(predicted[g] for g in asked))
-    error = abs(metrics["alpha_hat"] - alpha) if genre_a != genre_b else 0.0
+    heard = metrics.get("heard_weights") or _heard(predicted, mix)
+    error = _weight_error(heard, mix) if mix.k > 1 else 0.0
     landed = bool(metrics["landed"])
-    names = " and ".join(asked)
-    if genre_a == genre_b:
-        headline = f"{genre_a} makes up {mass:.0%} of what the classifier heard"
+    names = " and ".join(asked) if len(asked) < 3 else ", ".join(asked[:-1]) + f" and {asked[-1]}"
+    if mix.k == 1:
+        headline = f"{mix.genres[0]} makes up {mass:.0%} of what the classifier heard"
     else:
         points = round(100 * error)
-        heard = blend_label(genre_a, genre_b, metrics["alpha_hat"])
-        asked_label = blend_label(genre_a, genre_b, alpha)
-        headline = f"the classifier heard {heard}" + (
-            f", {points} points from the {asked_label} asked for" if points else ", as asked"
+        heard_mix = Mix(mix.genres, tuple(heard[g] for g in mix.genres), mix.requested)
+        headline = f"the classifier heard {heard_mix.label}" + (
+            f", {points} points from the {mix.label} asked for" if points else ", as asked"
         )
     reasons = [f"{mass:.0%} of what it heard is {names}"]
     others = sorted((g for g in predicted if g not in asked), key=lambda g: -predicted[g])
@@ -79,3 +86,14 @@ def blend_verdict(
         headline=("Landed: " if landed else "Did not land: ") + headline,
         details="; ".join(reasons) + ".",
     )
+
+
+def _heard(predicted: dict[str, float], mix: Mix) -> dict[str, float]:
+    mass = sum(predicted[g] for g in mix.genres)
+    if mass <= 0:
+        return {g: 1.0 / mix.k for g in mix.genres}
+    return {g: predicted[g] / mass for g in mix.genres}
+
+
+def _weight_error(heard: dict[str, float], mix: Mix) -> float:
+    return 0.5 * sum(abs(heard[g] - w) for g, w in mix.items())

@@ -18,7 +18,9 @@ def register(subparsers) -> None:
     parser.add_argument(
         "--pairs", default=None, help="e.g. jazz:metal,classical:hiphop (default: all 45 pairs)"
     )
-    parser.add_argument("--alphas", default=None, help="comma-separated (default 0,0.25,0.5,0.75,1)")
+    parser.add_argument(
+        "--alphas", default=None, help="comma-separated (default 0,0.25,0.5,0.75,1)"
+    )
     parser.add_argument(
         "--mix",
         dest="mixes",

@@ -321,9 +321,7 @@ def run_job(job: dict[str, Any]) -> dict[str, Any]:
     mono = as_mono(result.audio)
     for ear in other_listener_ears(getattr(classifier, "name", job["listener"])):
         if ear.model is not None:
-            row.update(
-                ear_columns(f"{ear.name}_", hear_mix(ear, mono, result.sample_rate, target))
-            )
+            row.update(ear_columns(f"{ear.name}_", hear_mix(ear, mono, result.sample_rate, target)))
     if judge is not None:
         view = hear_mix(as_ear(judge), mono, result.sample_rate, target)
         row.update(ear_columns("judge_", view))
