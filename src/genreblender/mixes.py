@@ -232,3 +232,197 @@ def mix_from_dict(record: Mapping[str, Any]) -> Mix:
     if len(pairs) == 1:
         return Mix.pure(pairs[0][0])
     return make_mix(pairs)
+
+
+# -- morphs: a blend that moves ------------------------------------------------------------------
+#: A morph names at least two keyframes (one is a fixed blend) and at most this many.
+MAX_KEYFRAMES = 200
+ALPHA_CURVE_SYNTAX = "time_s:alpha keyframes separated by commas, e.g. 0:1,30:0"
+MIX_CURVE_SYNTAX = (
+    "time_s:mix keyframes separated by semicolons, e.g. 0:jazz=1,metal=0;30:jazz=0,metal=1 "
+    "(a genre a keyframe leaves out has weight 0 there)"
+)
+
+
+@dataclass(frozen=True)
+class Morph:
+    """A blend whose weights move: keyframes ``(time_s, weights)`` over one set of genres,
+    linear between keyframes and held before the first and after the last.
+
+    ``weights[i]`` are keyframe ``i``'s weights in :attr:`genres` order, normalised.
+    """
+
+    genres: tuple[str, ...]
+    times: tuple[float, ...]
+    weights: tuple[tuple[float, ...], ...]
+
+    @property
+    def k(self) -> int:
+        return len(self.genres)
+
+    @property
+    def is_pair(self) -> bool:
+        return self.k == 2
+
+    def weights_at(self, t: float) -> tuple[float, ...]:
+        """The weights at ``t`` seconds (linear between keyframes)."""
+        times = self.times
+        if t <= times[0]:
+            return self.weights[0]
+        if t >= times[-1]:
+            return self.weights[-1]
+        i = next(j for j in range(1, len(times)) if times[j] >= t)
+        u = (t - times[i - 1]) / (times[i] - times[i - 1])
+        return tuple(
+            (1 - u) * a + u * b for a, b in zip(self.weights[i - 1], self.weights[i], strict=True)
+        )
+
+    def mix_at(self, t: float) -> Mix:
+        w = self.weights_at(t)
+        return Mix(self.genres, w, w)
+
+    def alpha_at(self, t: float) -> float:
+        """A's weight at ``t`` (the first genre's)."""
+        return self.weights_at(t)[0]
+
+    def integral(self, t0: float, t1: float) -> tuple[float, ...]:
+        """∫ weights dt over ``[t0, t1]``, exactly (the curve is piecewise linear)."""
+        if t1 <= t0:
+            return (0.0,) * self.k
+        points = sorted({t0, t1, *(t for t in self.times if t0 < t < t1)})
+        total = [0.0] * self.k
+        for a, b in zip(points, points[1:], strict=False):
+            wa, wb = self.weights_at(a), self.weights_at(b)
+            for g in range(self.k):
+                total[g] += 0.5 * (wa[g] + wb[g]) * (b - a)
+        return tuple(total)
+
+    def mean_mix(self, duration_s: float) -> Mix:
+        """The time average of the weights over ``[0, duration_s]``: the whole track's target."""
+        total = self.integral(0.0, float(duration_s))
+        s = math.fsum(total)
+        w = tuple(x / s for x in total)
+        return Mix(self.genres, w, w)
+
+    @property
+    def text(self) -> str:
+        """The canonical ``--mix-curve`` text (parses back to this morph)."""
+        return ";".join(
+            f"{t:g}:" + ",".join(f"{g}={x:.10g}" for g, x in zip(self.genres, w, strict=True))
+            for t, w in zip(self.times, self.weights, strict=True)
+        )
+
+    @property
+    def label(self) -> str:
+        """``"jazz → metal"``-like words: each keyframe's mix at its time."""
+        return " → ".join(f"{self.mix_at(t).label} at {t:g} s" for t in self.times)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "genres": list(self.genres),
+            "keyframes": [
+                {"time_s": t, "weights": dict(zip(self.genres, w, strict=True))}
+                for t, w in zip(self.times, self.weights, strict=True)
+            ],
+            "interpolation": "linear between keyframes, held before the first and after the last",
+            "text": self.text,
+        }
+
+
+def _keyframe_time(text: str, syntax: str) -> float:
+    try:
+        t = float(text)
+    except ValueError:
+        raise InvalidInputError(f"keyframe time {text!r} is not a number; {syntax}") from None
+    if not math.isfinite(t) or t < 0:
+        raise InvalidInputError(f"keyframe time {text!r} must be a number >= 0 seconds; {syntax}")
+    return t
+
+
+def make_morph(keyframes) -> Morph:
+    """A morph from ``[(time_s, {genre: weight} or [(genre, weight), ...]), ...]``: at least two
+    keyframes at strictly increasing times >= 0; each keyframe's weights non-negative and not all
+    zero (normalised); 2 to 10 genres over all keyframes (one a keyframe leaves out has weight
+    0 there)."""
+    keyframes = list(keyframes)
+    if not 2 <= len(keyframes) <= MAX_KEYFRAMES:
+        raise InvalidInputError(
+            f"a morph takes 2 to {MAX_KEYFRAMES} keyframes, got {len(keyframes)} (for a blend "
+            "that does not move, give a mix or alpha)"
+        )
+    parsed: list[tuple[float, dict[str, float]]] = []
+    for t, items in keyframes:
+        t = _keyframe_time(str(t), MIX_CURVE_SYNTAX) if not isinstance(t, int | float) else t
+        if isinstance(t, bool) or not math.isfinite(float(t)) or t < 0:
+            raise InvalidInputError(f"keyframe time {t!r} must be a number >= 0 seconds")
+        pairs = list(items.items() if isinstance(items, Mapping) else items)
+        weights: dict[str, float] = {}
+        for genre, value in pairs:
+            genre = validate_genre(genre)
+            if genre in weights:
+                raise InvalidInputError(f"{genre} appears twice in the keyframe at {t:g} s")
+            weights[genre] = _weight(genre, value)
+        if math.fsum(weights.values()) <= 0:
+            raise InvalidInputError(f"the weights of the keyframe at {t:g} s are all 0")
+        parsed.append((float(t), weights))
+    times = [t for t, _ in parsed]
+    if any(b <= a for a, b in zip(times, times[1:], strict=False)):
+        raise InvalidInputError(
+            f"keyframe times must increase strictly, got {', '.join(f'{t:g}' for t in times)}"
+        )
+    genres = list(dict.fromkeys(g for _, w in parsed for g in w))
+    if not MIN_MIX_GENRES <= len(genres) <= MAX_MIX_GENRES:
+        raise InvalidInputError(
+            f"a morph moves between {MIN_MIX_GENRES} to {MAX_MIX_GENRES} genres, got "
+            f"{len(genres)} ({', '.join(genres)})"
+        )
+    rows = []
+    for _, w in parsed:
+        total = math.fsum(w.values())
+        rows.append(tuple(w.get(g, 0.0) / total for g in genres))
+    return Morph(tuple(genres), tuple(times), tuple(rows))
+
+
+def parse_alpha_curve(text: object, genre_a: object, genre_b: object) -> Morph:
+    """``"0:1,30:0"`` (α = A's weight at each time) for the genres A and B → :class:`Morph`."""
+    a, b = validate_genre(genre_a), validate_genre(genre_b)
+    if a == b:
+        raise InvalidInputError(f"an alpha curve moves between two genres; A and B are both {a}")
+    if not isinstance(text, str) or not text.strip():
+        raise InvalidInputError(f"an alpha curve is {ALPHA_CURVE_SYNTAX}; got {text!r}")
+    keyframes = []
+    for item in text.split(","):
+        if item.count(":") != 1:
+            raise InvalidInputError(
+                f"keyframe {item.strip()!r} is not time_s:alpha; {ALPHA_CURVE_SYNTAX}"
+            )
+        t, alpha = (part.strip() for part in item.split(":"))
+        w = validate_alpha(alpha)
+        keyframes.append((_keyframe_time(t, ALPHA_CURVE_SYNTAX), [(a, w), (b, 1.0 - w)]))
+    return make_morph(keyframes)
+
+
+def parse_mix_curve(text: object) -> Morph:
+    """``"0:jazz=1,metal=0;30:jazz=0,metal=1"`` → :class:`Morph`."""
+    if isinstance(text, Morph):
+        return text
+    if not isinstance(text, str) or not text.strip():
+        raise InvalidInputError(f"a mix curve is {MIX_CURVE_SYNTAX}; got {text!r}")
+    keyframes = []
+    for item in text.split(";"):
+        if ":" not in item:
+            raise InvalidInputError(
+                f"keyframe {item.strip()!r} is not time_s:mix; {MIX_CURVE_SYNTAX}"
+            )
+        t, mix = item.split(":", 1)
+        pairs = []
+        for part in mix.split(","):
+            if part.count("=") != 1:
+                raise InvalidInputError(
+                    f"{part.strip()!r} in the keyframe at {t.strip()} s is not genre=weight; "
+                    f"{MIX_CURVE_SYNTAX}"
+                )
+            genre, weight = (x.strip() for x in part.split("="))
+            pairs.append((genre, weight))
+        keyframes.append((_keyframe_time(t.strip(), MIX_CURVE_SYNTAX), pairs))
+    return make_morph(keyframes)

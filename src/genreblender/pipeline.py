@@ -19,9 +19,14 @@ from typing import Any
 
 from genreblender import defaults
 from genreblender.errors import InvalidInputError
-from genreblender.generation.base import GenerationResult, generate_blend, validate_mix_request
+from genreblender.generation.base import (
+    GenerationResult,
+    generate_blend,
+    validate_mix_request,
+    validate_morph_request,
+)
 from genreblender.generation.registry import DEFAULT_ENGINE, get_generator
-from genreblender.mixes import Mix, resolve_target
+from genreblender.mixes import Mix, Morph, resolve_target
 
 #: How the classifier's verdict steers generation.
 STRATEGIES = ("plain", "best_of_n", "calibrate")
@@ -47,6 +52,8 @@ class BlendOutcome:
     requested_alpha: float | None = None
     loop: dict[str, Any] | None = None
     mix: Mix | None = None
+    #: the curve of a blend that moves (``mix`` is then its time average)
+    morph: Morph | None = None
 
     @property
     def landed(self) -> bool:
@@ -62,6 +69,7 @@ class BlendOutcome:
         which after calibration is not the α asked for: the sidecar names both instead."""
         return {
             "requested_mix": self.mix.to_dict() if self.mix else None,
+            "requested_morph": self.morph.to_dict() if self.morph else None,
             "requested_alpha": self.requested_alpha,
             "internal_alpha": self.internal_alpha,
             "strategy": self.strategy,
@@ -95,6 +103,7 @@ def blend(
     ears: Any = (),
     ears_on_trials: bool = False,
     mix: Any = None,
+    morph: Morph | None = None,
 ) -> BlendOutcome:
     """Generate ``alpha·A + (1−alpha)·B`` (or ``mix``), classify it and score it against the
     target.
@@ -104,6 +113,9 @@ def blend(
     genre_a, genre_b, alpha : the two-genre blend; or
     mix : a :class:`~genreblender.mixes.Mix`, its text (``"jazz=0.5,metal=0.3,reggae=0.2"``) or
         a ``{genre: weight}`` mapping: 2 to 10 genres, weights normalised. Give one or the other.
+    morph : a :class:`~genreblender.mixes.Morph`, a blend that moves (``parse_alpha_curve``,
+        ``parse_mix_curve``), instead of both; measured against its time average and, over
+        time, against its curve (``evaluation.morph``). Plain strategy only.
     strategy : {"plain", "best_of_n", "calibrate"}
         ``plain`` generates once with ``seed``; ``best_of_n`` generates ``n_candidates`` seeds
         (``seed``, ``seed+1``, ...) and keeps the one closest to the target (JS divergence);
@@ -125,6 +137,23 @@ def blend(
     from genreblender.evaluation.track import evaluate_mix
     from genreblender.generation.writer import check_output_path, write_track
 
+    if morph is not None:
+        if any(x is not None for x in (genre_a, genre_b, alpha, mix)):
+            raise InvalidInputError("give a morph, a mix or genre A, genre B and alpha, not two")
+        return _blend_morph(
+            morph,
+            seconds,
+            seed,
+            engine,
+            strategy,
+            output,
+            engine_options,
+            generator,
+            classifier,
+            listener,
+            progress,
+            ears,
+        )
     target = resolve_target(genre_a, genre_b, alpha, mix)
     request = validate_mix_request(target, seconds, seed)
     if strategy not in STRATEGIES:
@@ -181,6 +210,55 @@ def blend(
     outcome.requested_alpha = weight if target.is_pair else None
     if out_path is not None:
         # the engine's metadata is written first; drop its "alpha" (= α', not α) from it
+        meta = {k: v for k, v in outcome.result.metadata.items() if k != "alpha"}
+        to_write = replace(outcome.result, metadata=meta)
+        outcome.written = write_track(to_write, out_path, extra_metadata=outcome.blend_record())
+    return outcome
+
+
+def _blend_morph(
+    morph,
+    seconds,
+    seed,
+    engine,
+    strategy,
+    output,
+    engine_options,
+    generator,
+    classifier,
+    listener,
+    progress,
+    ears,
+) -> BlendOutcome:
+    """:func:`blend` of a morph: one generation, measured over time (no closed loop: it steers
+    a fixed blend)."""
+    from genreblender.evaluation.track import evaluate_morph
+    from genreblender.generation.writer import check_output_path, write_track
+
+    if not isinstance(morph, Morph):
+        raise InvalidInputError(f"morph must be a Morph, got {type(morph).__name__}")
+    request = validate_morph_request(morph, seconds, seed)
+    if strategy != "plain":
+        raise InvalidInputError(
+            f"a morph is generated once (strategy plain); {strategy} steers a fixed blend"
+        )
+    out_path = check_output_path(output) if output is not None else None
+    if generator is None:
+        generator = get_generator(engine, **(engine_options or {}))
+    if classifier is None:
+        from genreblender.classification.listeners import get_listener
+
+        classifier = get_listener(listener)
+    result = generate_blend(generator, morph, request.duration_s, request.seed)
+    evaluation = evaluate_morph(
+        result.audio, result.sample_rate, morph, request.duration_s, classifier, ears
+    )
+    if progress:
+        progress(1, 1)
+    outcome = BlendOutcome(result, evaluation, "plain", request.mix.weights[0], [])
+    outcome.mix, outcome.morph = request.mix, morph
+    outcome.requested_alpha = request.mix.weights[0] if request.mix.is_pair else None
+    if out_path is not None:
         meta = {k: v for k, v in outcome.result.metadata.items() if k != "alpha"}
         to_write = replace(outcome.result, metadata=meta)
         outcome.written = write_track(to_write, out_path, extra_metadata=outcome.blend_record())

@@ -68,13 +68,20 @@ def run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from genreblender.errors import InvalidInputError
-    from genreblender.generation.base import validate_mix_request
+    from genreblender.generation.base import validate_mix_request, validate_morph_request
     from genreblender.generation.writer import check_output_path
     from genreblender.pipeline import blend
 
     # bad arguments are reported before the progress bar appears
     target = args.target
     validate_mix_request(target, args.seconds, args.seed)
+    if args.morph is not None:
+        validate_morph_request(args.morph, args.seconds, args.seed)
+        if args.strategy != "plain":
+            raise InvalidInputError(
+                f"a curve is generated once (--strategy plain); {args.strategy} steers a "
+                "fixed blend"
+            )
     if args.strategy == "calibrate" and not target.is_pair:
         raise InvalidInputError(
             f"--strategy calibrate searches one weight (alpha) and takes two genres; "
@@ -144,6 +151,8 @@ def run(args: argparse.Namespace) -> int:
     print(f"\n{_verdict_line(f'{classifier.name} (steering)', metrics.landing)}")
     for view in evaluation.ears:
         print(_ear_line(view, target))
+    if evaluation.morph is not None:
+        _print_morph(evaluation, classifier.name)
     if outcome.loop is not None:
         _print_loop(outcome.loop)
     for kind, path in _files(outcome).items():
@@ -153,7 +162,9 @@ def run(args: argparse.Namespace) -> int:
 
 def _target_arguments(args: argparse.Namespace) -> dict:
     """The blend asked for, as :func:`genreblender.pipeline.blend` takes it: the pair as typed
-    (A = B keeps its alpha), or the mix."""
+    (A = B keeps its alpha), the mix, or the curve."""
+    if args.morph is not None:
+        return {"morph": args.morph}
     if args.mix is None:
         return {"genre_a": args.genre_a, "genre_b": args.genre_b, "alpha": args.alpha}
     return {"mix": args.target}
@@ -177,6 +188,48 @@ def _figures_line(metrics, target) -> str:
         f"{metrics.weight_error:.3f}   {common}   the {target.k} asked for on top: "
         f"{'yes' if metrics.topk_match else 'no'}"
     )
+
+
+def _timeline_figures(timeline: dict | None) -> str:
+    if timeline is None:
+        return "no timeline"
+
+    def f(x):
+        return "n/a" if x is None else f"{x:.2f}"
+
+    return (
+        f"tracking error {f(timeline['tracking_error'])}, Spearman {f(timeline['spearman'])} "
+        f"(heard weights over {timeline['span_s']:g}-s spans); per window "
+        f"{f(timeline['tracking_error_raw'])}, {f(timeline['spearman_raw'])} "
+        f"({timeline['n_windows']} windows)"
+    )
+
+
+def _print_morph(evaluation, listener: str, every_s: float = 5.0) -> None:
+    """How the heard weights followed the curve: the figures of every ear, then the steering
+    listener's curve asked beside heard, one row per ``every_s`` seconds."""
+    timeline = evaluation.morph["timeline"]
+    genres = timeline["genres"]
+    print(f"\nthe curve, heard over time (the track-level figures above are against its mean)")
+    print(f"  {listener} (steering): {_timeline_figures(timeline)}")
+    for view in evaluation.ears:
+        figures = _timeline_figures(view.get("morph")) if view.get("morph") else view["note"]
+        print(f"  {view['name']}: {figures}")
+    first = genres[0]
+    print(f"\n{'time':>6}  {first + ' asked':>14} {'heard (span)':>13} {'(window)':>9}")
+    next_t = 0.0
+    for t, asked, smooth, raw in zip(
+        timeline["times_s"],
+        timeline["asked"],
+        timeline["heard_smoothed"],
+        timeline["heard"],
+        strict=True,
+    ):
+        if t + 1e-9 >= next_t:
+            print(
+                f"{t:6.1f}  {asked[0]:14.2f} {smooth[0]:13.2f} {raw[0]:9.2f}  {_bar(smooth[0], 20)}"
+            )
+            next_t = t + every_s
 
 
 def _verdict_line(who: str, landing) -> str:

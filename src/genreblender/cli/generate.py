@@ -43,6 +43,21 @@ def add_blend_arguments(parser: argparse.ArgumentParser) -> None:
         "to 1, and the output says so); --a X --b Y --alpha W is the mix X=W,Y=1-W",
     )
     parser.add_argument(
+        "--alpha-curve",
+        default=None,
+        metavar="T:ALPHA,...",
+        help="a blend that moves: keyframes time_s:alpha of genre A (with --a and --b), linear "
+        "between and held after the last, e.g. 0:1,30:0 (A to B over 30 s)",
+    )
+    parser.add_argument(
+        "--mix-curve",
+        default=None,
+        metavar="T:G=W,...;...",
+        help="a mix that moves: keyframes time_s:mix separated by semicolons, e.g. "
+        "'0:jazz=1,metal=0,reggae=0;20:jazz=0,metal=1,reggae=0;40:jazz=0,metal=0,reggae=1' "
+        "(a genre a keyframe leaves out weighs 0 there)",
+    )
+    parser.add_argument(
         "--seconds",
         type=float,
         default=defaults.SECONDS,
@@ -96,8 +111,30 @@ def check_blend_arguments(args: argparse.Namespace) -> None:
     set ``args.target`` (the :class:`~genreblender.mixes.Mix` asked for) and, for a blend of at
     most two genres, ``args.genre_a``, ``args.genre_b`` and ``args.alpha``."""
     from genreblender.errors import InvalidInputError
-    from genreblender.mixes import Mix, parse_mix
+    from genreblender.mixes import Mix, parse_alpha_curve, parse_mix, parse_mix_curve
 
+    args.morph = None
+    if args.alpha_curve is not None or args.mix_curve is not None:
+        # a curve replaces alpha (and, for --mix-curve, the genres too)
+        clashes = {
+            "--alpha": args.alpha,
+            "--mix": args.mix,
+            "--mix-curve": args.mix_curve if args.alpha_curve is not None else None,
+        }
+        if args.mix_curve is not None:
+            clashes |= {"--a": args.genre_a, "--b": args.genre_b}
+        given = [name for name, value in clashes.items() if value is not None]
+        if given:
+            curve = "--alpha-curve" if args.alpha_curve is not None else "--mix-curve"
+            raise InvalidInputError(f"give either {curve} or {'/'.join(given)}, not both")
+        if args.alpha_curve is not None:
+            a = defaults.GENRE_A if args.genre_a is None else args.genre_a
+            b = defaults.GENRE_B if args.genre_b is None else args.genre_b
+            args.morph = parse_alpha_curve(args.alpha_curve, a, b)
+        else:
+            args.morph = parse_mix_curve(args.mix_curve)
+        args.target = args.morph.mean_mix(args.seconds)
+        return
     if args.mix is not None:
         given = [f"--{n}" for n in ("a", "b", "alpha") if getattr(args, _DEST[n]) is not None]
         if given:
@@ -156,16 +193,24 @@ def register(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     check_blend_arguments(args)
-    from genreblender.generation.base import generate_blend, validate_mix_request
+    from genreblender.generation.base import (
+        generate_blend,
+        validate_mix_request,
+        validate_morph_request,
+    )
     from genreblender.generation.registry import get_generator
     from genreblender.generation.writer import check_output_path, write_track
 
-    request = validate_mix_request(args.target, args.seconds, args.seed)
+    if args.morph is not None:
+        request = validate_morph_request(args.morph, args.seconds, args.seed)
+    else:
+        request = validate_mix_request(args.target, args.seconds, args.seed)
     out = check_output_path(args.output)
     generator = get_generator(args.engine, **engine_options(args))
     if args.engine == "musicgen":
         print(f"note: {generator.output_licence}", file=sys.stderr)
-    result = generate_blend(generator, request.mix, request.duration_s, request.seed)
+    target = request.morph or request.mix
+    result = generate_blend(generator, target, request.duration_s, request.seed)
     written = write_track(result, out)
     print(f"wrote {written.audio_path}")
     if written.mp3_path is not None:

@@ -23,6 +23,9 @@ class TrackEvaluation:
     classification: ClassificationResult
     metrics: BlendMetrics
     ears: list[dict[str, Any]] = field(default_factory=list)
+    #: for a blend that moves: the curve and the steering listener's timeline figures
+    #: (:func:`genreblender.evaluation.morph.morph_timeline`); each ear's are in its view
+    morph: dict[str, Any] | None = None
 
     @property
     def landing(self):
@@ -41,6 +44,7 @@ class TrackEvaluation:
             "landing": self.metrics.landing.to_dict(),
             "segments": self.classification.to_dict()["segments"],
             "ears": list(self.ears),
+            "morph": self.morph,
         }
 
 
@@ -77,6 +81,29 @@ def evaluate_mix(audio: np.ndarray, sr: int, mix: Mix, classifier=None, ears=())
     metrics = mix_metrics(classification.probabilities, mix, classification.genres)
     views = [hear_mix(ear, mono, sr, mix) for ear in as_ears(ears)]
     return TrackEvaluation(classification, metrics, views)
+
+
+def evaluate_morph(
+    audio: np.ndarray, sr: int, morph, duration_s: float, classifier=None, ears=()
+) -> TrackEvaluation:
+    """:func:`evaluate_mix` against the morph's time average, plus how the heard weights follow
+    the curve over time, for the steering listener and every ear
+    (:mod:`genreblender.evaluation.morph`)."""
+    from genreblender.evaluation.ears import as_ears
+    from genreblender.evaluation.morph import classification_timeline, hear_morph
+
+    ears = as_ears(ears)
+    evaluation = evaluate_mix(audio, sr, morph.mean_mix(duration_s), classifier, ears)
+    c = evaluation.classification
+    mono = as_mono(audio)
+    windows = (c.segment_starts_s, c.segment_ends_s)
+    evaluation.morph = {"curve": morph.to_dict(), "timeline": classification_timeline(c, morph)}
+    for ear, view in zip(ears, evaluation.ears, strict=True):
+        heard = hear_morph(ear, mono, sr, morph, windows)
+        view["morph"] = heard["timeline"]
+        if heard["note"] and not view.get("note"):
+            view["note"] = heard["note"]
+    return evaluation
 
 
 def as_mono(audio: np.ndarray) -> np.ndarray:

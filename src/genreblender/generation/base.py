@@ -17,7 +17,7 @@ import numpy as np
 
 from genreblender.audio import MIN_DURATION_S as AUDIO_MIN_DURATION_S
 from genreblender.errors import InvalidInputError
-from genreblender.mixes import Mix
+from genreblender.mixes import Mix, Morph
 
 #: Longest track any engine is asked for (seconds); longer requests are refused at the boundary.
 MAX_DURATION_S = 600.0
@@ -28,11 +28,13 @@ MIN_DURATION_S = AUDIO_MIN_DURATION_S
 
 @dataclass(frozen=True)
 class BlendRequest:
-    """A validated generation request: the target mix, a duration and a seed."""
+    """A validated generation request: the target mix, a duration and a seed; for a blend that
+    moves, its ``morph`` (and ``mix`` is then the morph's time average over the track)."""
 
     mix: Mix
     duration_s: float
     seed: int
+    morph: Morph | None = None
 
     # the two-genre view (A, B, alpha) of a mix of at most two genres (InvalidInputError for
     # a mix of more: read ``mix`` there)
@@ -129,9 +131,36 @@ def validate_mix_request(
     return BlendRequest(mix, duration, int(seed))
 
 
-def generate_blend(generator, mix: Mix, duration_s: float, seed: int) -> GenerationResult:
+def validate_morph_request(
+    morph: Morph, duration_s: object, seed: object, min_duration_s: float = MIN_DURATION_S
+) -> BlendRequest:
+    """:func:`validate_mix_request` for a blend that moves: its mix is the morph's time average
+    over the track, and the first keyframe must fall inside the track."""
+    if not isinstance(morph, Morph):
+        raise InvalidInputError(f"a morph request needs a Morph, got {type(morph).__name__}")
+    placeholder = validate_mix_request(Mix.pure(morph.genres[0]), duration_s, seed, min_duration_s)
+    if morph.times[0] >= placeholder.duration_s:
+        raise InvalidInputError(
+            f"the curve's first keyframe ({morph.times[0]:g} s) is not inside the "
+            f"{placeholder.duration_s:g}-s track"
+        )
+    return BlendRequest(
+        morph.mean_mix(placeholder.duration_s), placeholder.duration_s, placeholder.seed, morph
+    )
+
+
+def generate_blend(generator, mix, duration_s: float, seed: int) -> GenerationResult:
     """Ask ``generator`` for ``mix``: its ``generate_mix`` when it has one, else (an engine of
-    two genres only) its ``generate(A, B, alpha, ...)`` for a mix of at most two genres."""
+    two genres only) its ``generate(A, B, alpha, ...)`` for a mix of at most two genres. A
+    :class:`~genreblender.mixes.Morph` goes to the engine's ``generate_morph``."""
+    if isinstance(mix, Morph):
+        if hasattr(generator, "generate_morph"):
+            return generator.generate_morph(mix, duration_s, seed)
+        name = getattr(generator, "name", type(generator).__name__)
+        raise InvalidInputError(
+            f"the {name} engine cannot follow a curve (it makes one blend for the whole track); "
+            "the composer can"
+        )
     if hasattr(generator, "generate_mix"):
         return generator.generate_mix(mix, duration_s, seed)
     if mix.is_pair:
@@ -150,10 +179,12 @@ def request_metadata(
     if request.mix.is_pair:
         a, b, alpha = request.mix.as_pair()
         pair = {"genre_a": a, "genre_b": b, "alpha": alpha}
+    morph = {} if request.morph is None else {"morph": request.morph.to_dict()}
     return {
         "engine": engine,
         **pair,
         "mix": request.mix.to_dict(),
+        **morph,
         "seed": request.seed,
         "duration_s": request.duration_s,
         "model_version": model_version,

@@ -15,6 +15,7 @@ from genreblender.generation.base import (
     fit_length,
     request_metadata,
     validate_mix_request,
+    validate_morph_request,
 )
 from genreblender.generation.composer import mix, render, vocals
 from genreblender.generation.composer.arrangement import plan_song
@@ -22,9 +23,9 @@ from genreblender.generation.composer.bass import bass_part
 from genreblender.generation.composer.drums import drum_part
 from genreblender.generation.composer.harmony import comp_part, pad_part
 from genreblender.generation.composer.melody import melody_part
-from genreblender.generation.composer.sections import plan_mix_pieces
+from genreblender.generation.composer.sections import plan_mix_pieces, plan_morph_pieces
 from genreblender.generation.composer.style import blend_styles, mix_styles
-from genreblender.mixes import Mix
+from genreblender.mixes import Mix, Morph
 
 VERSION = "2.0"
 #: How genres are combined: ``sections`` (default) alternates stretches of each genre's own
@@ -243,10 +244,14 @@ class Composer:
         return style["meter"] * 60.0 / score.bpm
 
     def _sectioned(self, request):
-        """A blend as stretches of each genre's own song taking turns (see ``sections``)."""
+        """A blend as stretches of each genre's own song taking turns (see ``sections``); a
+        morph's pieces follow its curve (:func:`sections.plan_morph_pieces`)."""
         genres, weights = request.mix.genres, request.mix.weights
         bars = [self._bar_seconds(g, request.seed) for g in genres]
-        pieces = plan_mix_pieces(weights, request.duration_s, bars)
+        if request.morph is not None:
+            pieces = plan_morph_pieces(request.morph, request.duration_s, bars)
+        else:
+            pieces = plan_mix_pieces(weights, request.duration_s, bars)
         # output start of every piece, in seconds (accumulated exactly, no rounding drift)
         starts = np.concatenate([[0.0], np.cumsum([p.bars * bars[p.genre] for p in pieces])])
         last = pieces[-1].genre
@@ -263,7 +268,8 @@ class Composer:
                 lengths[g] = (p.source_start_bar + p.bars + 2) * bars[g]
             lengths[g] = float(np.clip(lengths[g], 1.0, request.duration_s + 4 * bars[g]))
         # every genre in one key (the opening genre's tonic) and at one loudness (the weighted
-        # blend of the genres' typical levels): sections of a song do not jump by 10 dB
+        # blend of the genres' typical levels; a morph's time average): sections of a song do
+        # not jump by 10 dB
         loudness = 0.0
         for g, w in request.mix.items():
             loudness += w * float(blend_styles(g, g, 1.0)["mix"]["loudness_rms"])
@@ -294,14 +300,16 @@ class Composer:
                 seg[b - a :] *= ramp[::-1]  # tail fades out under the next piece
             end = min(n_out, a + len(seg))
             out[a:end] += seg[: end - a]
-            layout.append(
-                {
-                    "genre": genres[piece.genre],
-                    "bars": piece.bars,
-                    "start_s": round(a / sr, 3),
-                    "end_s": round(b / sr, 3),
-                }
-            )
+            section = {
+                "genre": genres[piece.genre],
+                "bars": piece.bars,
+                "start_s": round(a / sr, 3),
+                "end_s": round(b / sr, 3),
+            }
+            if request.morph is not None:  # what the curve asks for in the middle of it
+                middle = request.morph.weights_at(0.5 * (a + b) / sr)
+                section["asked"] = {g: round(w, 4) for g, w in zip(genres, middle, strict=True)}
+            layout.append(section)
         shares = {
             g: round(
                 sum(x["end_s"] - x["start_s"] for x in layout if x["genre"] == g)
@@ -325,7 +333,7 @@ class Composer:
             "vocals": next((songs[g][2]["vocals"] for g in order if songs[g][2]["vocals"]), None),
             "style_learned_from": {genres[g]: songs[g][2]["style_learned_from"] for g in order},
             "blend": {
-                "mode": "sections",
+                "mode": "sections" if request.morph is None else "morph",
                 # the first genre's share (A's, for two genres) and every genre's
                 "share_a": shares[genres[0]],
                 "shares": shares,
@@ -350,8 +358,6 @@ class Composer:
         A mix with one genre of weight > 0 is that genre's own song (``blend.mode`` ``pure``);
         otherwise the genres take turns in sections (default) or share one fused style.
         """
-        import librosa
-
         request = validate_mix_request(target, duration_s, seed, min_duration_s=0)
         active = request.mix.active
         if len(active) > 1 and self.blend == "sections":
@@ -360,6 +366,29 @@ class Composer:
             target = Mix.pure(active[0]) if len(active) == 1 else request.mix
             audio, midi, description, _ = self._song(target, request.duration_s, request.seed)
             description["blend"] = {"mode": "pure" if len(active) == 1 else self.blend}
+        return self._finish(request, audio, midi, description)
+
+    def generate_morph(self, morph: Morph, duration_s: float, seed: int) -> GenerationResult:
+        """Compose and render a blend that follows ``morph``'s curve: sections of each genre's
+        own song whose share of the time follows the curve frame by frame
+        (:func:`sections.plan_morph_pieces`; grooves, parts, instruments and production change
+        with them, joined by crossfades on bar lines); deterministic in all arguments.
+
+        (A fused morph is not offered: ``blend="fuse"`` engines are refused, not approximated.)
+        """
+        if self.blend != "sections":
+            raise InvalidInputError(
+                "a morph is made of sections (blend='sections'); the fused mode cannot follow "
+                "a curve"
+            )
+        request = validate_morph_request(morph, duration_s, seed, min_duration_s=0)
+        audio, midi, description = self._sectioned(request)
+        return self._finish(request, audio, midi, description)
+
+    def _finish(self, request, audio, midi, description) -> GenerationResult:
+        """Resample, keep the peak under 0.99, cut to length, fade the end; add the sidecar."""
+        import librosa
+
         if self.sample_rate != render.RENDER_RATE:
             audio = librosa.resample(
                 audio.T, orig_sr=render.RENDER_RATE, target_sr=self.sample_rate, res_type="soxr_hq"

@@ -117,3 +117,65 @@ def plan_mix_pieces(weights, duration_s: float, bar_s) -> list[Piece]:
             for genre, bars in slots[k]:
                 play(genre, bars)
     return pieces
+
+
+#: A morph's frame: within every frame each genre catches up to its share of the time so far,
+#: so any stretch of about this length holds each genre for its weight's share there
+MORPH_FRAME_S = 12.0
+#: The shortest piece a morph plays (one 3-s listening window, in whole bars); a genre whose
+#: catch-up is shorter waits for a later frame
+MORPH_MIN_PIECE_S = 3.0
+
+
+def plan_morph_pieces(
+    morph,
+    duration_s: float,
+    bar_s,
+    frame_s: float = MORPH_FRAME_S,
+    min_piece_s: float = MORPH_MIN_PIECE_S,
+) -> list[Piece]:
+    """The pieces of a ``duration_s`` morph (:class:`~genreblender.mixes.Morph`) whose genre
+    ``i`` has bars of ``bar_s[i]`` seconds.
+
+    Frame by frame (about :data:`MORPH_FRAME_S` each, from where the last one ended), every
+    genre, in the morph's order, plays the whole bars that bring its time
+    played so far to ``∫_0^end w_i(t) dt`` at the frame's end (a genre that would play less
+    than ``min_piece_s`` waits: its debt carries to the next frame; when every genre waits, the
+    one the frame asks for most plays a shortest piece). So the share of each genre over
+    any stretch of a frame or two follows its weight there, each piece is at least one
+    listening window long, and two pieces of one genre that meet are one piece. The last piece
+    runs on to the end of the track.
+    """
+    bars = [float(b) for b in bar_s]
+    if len(bars) != morph.k:
+        raise ValueError("give one bar length per genre of the morph")
+    played = [0.0] * morph.k
+    pieces: list[Piece] = []
+    used = dict.fromkeys(range(morph.k), 0)
+    t = 0.0
+
+    def play(genre: int, n: int) -> None:
+        nonlocal t
+        if pieces and pieces[-1].genre == genre:
+            last = pieces.pop()
+            pieces.append(Piece(genre, last.bars + n, last.source_start_bar))
+        else:
+            pieces.append(Piece(genre, n, used[genre]))
+        used[genre] += n
+        played[genre] += n * bars[genre]
+        t += n * bars[genre]
+
+    while t < duration_s - 1e-9:
+        end = min(duration_s, t + frame_s)
+        due = morph.integral(0.0, end)
+        before = t
+        for g in range(morph.k):
+            n = int(round((due[g] - played[g]) / bars[g]))
+            if n > 0 and n * bars[g] >= min_piece_s - 1e-9:
+                play(g, n)
+        if t <= before:
+            # every debt too short for a piece: the genre this frame asks for most plays one
+            here = morph.integral(t, end)
+            g = max(range(morph.k), key=lambda i: (here[i], -i))
+            play(g, max(1, math.ceil(min_piece_s / bars[g])))
+    return pieces
