@@ -210,7 +210,7 @@ def _print_morph(evaluation, listener: str, every_s: float = 5.0) -> None:
     listener's curve asked beside heard, one row per ``every_s`` seconds."""
     timeline = evaluation.morph["timeline"]
     genres = timeline["genres"]
-    print(f"\nthe curve, heard over time (the track-level figures above are against its mean)")
+    print("\nthe curve, heard over time (the track-level figures above are against its mean)")
     print(f"  {listener} (steering): {_timeline_figures(timeline)}")
     for view in evaluation.ears:
         figures = _timeline_figures(view.get("morph")) if view.get("morph") else view["note"]
