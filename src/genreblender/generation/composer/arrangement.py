@@ -17,6 +17,7 @@ import numpy as np
 from genreblender.generation.composer.score import Chord, Score, Section, choose
 from genreblender.generation.composer.theory import (
     HARMONY_MODE,
+    SCALES,
     chord_pitches,
     degree_root,
     diatonic_quality,
@@ -44,27 +45,40 @@ def _chords_for(degrees, bars_per_chord, bars, tonic, mode, extension) -> list[C
     return chords
 
 
+def _scales_in_mode(scales: dict[str, float], mode: str) -> dict[str, float]:
+    """The style's scales whose chords are in ``mode`` (major: a major third over the tonic),
+    with their weights; the plain scale of that mode when the style has none."""
+    third = 4 if mode == "major" else 3
+    kept = {s: w for s, w in scales.items() if w > 0 and third in SCALES[HARMONY_MODE[s]]}
+    return kept or {mode: 1.0}
+
+
 def plan_song(
     style: dict[str, Any],
     duration_s: float,
     rng: np.random.Generator,
     tonic_pc: int | None = None,
+    bpm: float | None = None,
+    mode: str | None = None,
 ) -> Score:
     """Tempo, key and form for a song of at least ``duration_s`` seconds.
 
     ``tonic_pc`` (0-11) imposes the key's tonic (a sectioned blend plays both genres in one
-    key); the tonic is still drawn, so every later draw is the same with or without it.
+    key, a user may ask for one), ``bpm`` the tempo and ``mode`` (``"major"`` or ``"minor"``)
+    the family of the scale: the style's scales of that mode keep their weights. Each is still
+    drawn, so every later draw is the same with or without it.
     """
     # drawn first, as one uniform against P(fade): raising a fading genre's weight only ever
     # turns final-chord endings into fades for the same seed
     u_ending = rng.random()
     ending = "fade" if u_ending < float(style.get("ending", {}).get("fade", 0.0)) else "final_chord"
     lo, hi = style["tempo_bpm"]
-    bpm = float(rng.uniform(lo, hi))
+    drawn_bpm = float(rng.uniform(lo, hi))
+    bpm = drawn_bpm if bpm is None else float(bpm)
     tonic_weights = np.asarray(style["tonic_weights"], dtype=float) + 1e-9
     drawn_pc = int(rng.choice(12, p=tonic_weights / tonic_weights.sum()))
     tonic_pc = drawn_pc if tonic_pc is None else int(tonic_pc) % 12
-    scale = choose(rng, style["scale"])
+    scale = choose(rng, style["scale"] if mode is None else _scales_in_mode(style["scale"], mode))
     mode = HARMONY_MODE[scale]
     extension = {k: v for k, v in style["harmony"]["extension"].items() if k != "sus"}
     bar_s = style["meter"] * 60.0 / bpm
