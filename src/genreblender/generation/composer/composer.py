@@ -17,7 +17,7 @@ from genreblender.generation.base import (
     validate_request,
 )
 from genreblender.generation.composer import mix, render, vocals
-from genreblender.generation.composer.arrangement import plan_song
+from genreblender.generation.composer.arrangement import arrange_sections, plan_song
 from genreblender.generation.composer.bass import bass_part
 from genreblender.generation.composer.drums import drum_part
 from genreblender.generation.composer.harmony import comp_part, pad_part
@@ -154,6 +154,7 @@ class Composer:
             "pad": pad_part(style, score, streams["pad"]),
             "lead": melody_part(style, score, streams["melody"]),
         }
+        parts = arrange_sections(score, parts)
         score.parts = parts
         levels = {
             "bass": (style["bass"]["programs"], style["bass"]["level"]),
