@@ -155,8 +155,8 @@ def test_tempo_key_and_stems_from_the_page(app):
     app.selectbox(key="genre_b").select("rock")
     app.slider(key="seconds").set_value(3)
     app.checkbox(key="set_bpm").check()
+    app.selectbox(key="tonic").select("Eb").run()  # the tempo and mode are enabled now
     app.number_input(key="bpm").set_value(100)
-    app.selectbox(key="tonic").select("Eb")
     app.selectbox(key="mode").select("major")
     app.checkbox(key="stems").check()
     app.button(key="generate").click().run()
