@@ -102,6 +102,8 @@ def blend(
     progress: Callable[[int, int], None] | None = None,
     ears: Any = (),
     ears_on_trials: bool = False,
+    controls: Any = None,
+    stems: bool = False,
     mix: Any = None,
     morph: Morph | None = None,
 ) -> BlendOutcome:
@@ -132,30 +134,35 @@ def blend(
     ears : sequence, optional
         Other listeners and judges that score the kept track (and every trial with
         ``ears_on_trials``) beside the steering listener, without choosing anything.
+    controls : Controls, optional
+        Tempo and key imposed on every generation (:func:`genreblender.generation.controls.
+        validate_controls`); the sidecar records them.
+    stems : bool
+        Also make the kept track's stems (one per part, summing to the mix; the composer only).
+        A closed loop's trials are made without them and the kept one is made again with them:
+        the same seed and weight give the same mix, which is checked.
     """
     from genreblender.evaluation.closed_loop import best_of_n_mix, calibrate_alpha
-    from genreblender.evaluation.track import evaluate_mix
+    from genreblender.evaluation.track import evaluate_mix, evaluate_morph
+    from genreblender.generation.base import WithControls
+    from genreblender.generation.controls import Controls
+    from genreblender.generation.registry import check_stems
     from genreblender.generation.writer import check_output_path, write_track
 
     if morph is not None:
         if any(x is not None for x in (genre_a, genre_b, alpha, mix)):
             raise InvalidInputError("give a morph, a mix or genre A, genre B and alpha, not two")
-        return _blend_morph(
-            morph,
-            seconds,
-            seed,
-            engine,
-            strategy,
-            output,
-            engine_options,
-            generator,
-            classifier,
-            listener,
-            progress,
-            ears,
-        )
-    target = resolve_target(genre_a, genre_b, alpha, mix)
-    request = validate_mix_request(target, seconds, seed)
+        if not isinstance(morph, Morph):
+            raise InvalidInputError(f"morph must be a Morph, got {type(morph).__name__}")
+        request = validate_morph_request(morph, seconds, seed)
+        if strategy != "plain":
+            raise InvalidInputError(
+                f"a morph is generated once (strategy plain); {strategy} steers a fixed blend"
+            )
+        target = request.mix  # the curve's time average: what the whole track is scored against
+    else:
+        target = resolve_target(genre_a, genre_b, alpha, mix)
+        request = validate_mix_request(target, seconds, seed)
     if strategy not in STRATEGIES:
         raise InvalidInputError(f"unknown strategy {strategy!r}; accepted: {', '.join(STRATEGIES)}")
     if strategy == "best_of_n" and not 1 <= int(n_candidates) <= 64:
@@ -165,23 +172,36 @@ def blend(
             f"calibrate searches one weight (alpha) and takes two genres; {target.label} names "
             f"{target.k}: use plain or best_of_n"
         )
+    controls = controls if controls is not None else Controls()
+    if not isinstance(controls, Controls):
+        raise InvalidInputError("controls must be a Controls (see generation.controls)")
+    check_stems(getattr(generator, "name", engine), stems)
     out_path = check_output_path(output) if output is not None else None
     if generator is None:
         generator = get_generator(engine, **(engine_options or {}))
+    if not controls.empty:
+        generator = WithControls(generator, controls)
     if classifier is None:
         from genreblender.classification.listeners import get_listener
 
         classifier = get_listener(listener)
 
     # the pair's alpha as given (A = B ignores it), else the first genre's weight
-    asked = float(alpha) if mix is None else None
+    asked = float(alpha) if mix is None and morph is None else None
     weight = asked if asked is not None else target.weights[0]
     dur = request.duration_s
     if strategy == "plain":
-        result = generate_blend(generator, target, dur, request.seed)
-        evaluation = evaluate_mix(
-            result.audio, result.sample_rate, target, classifier=classifier, ears=ears
+        result = generate_blend(
+            generator, morph or target, dur, request.seed, **({"stems": True} if stems else {})
         )
+        if morph is not None:
+            evaluation = evaluate_morph(
+                result.audio, result.sample_rate, morph, dur, classifier=classifier, ears=ears
+            )
+        else:
+            evaluation = evaluate_mix(
+                result.audio, result.sample_rate, target, classifier=classifier, ears=ears
+            )
         outcome = BlendOutcome(result, evaluation, strategy, weight, [])
         if progress:
             progress(1, 1)
@@ -195,9 +215,11 @@ def blend(
         if strategy == "best_of_n":
             seeds = [request.seed + i for i in range(int(n_candidates))]
             loop = best_of_n_mix(generator, target, dur, seeds, internal_alpha=weight, **listening)
+            made = target
         else:
             a, b, _ = target.as_pair()
             loop = calibrate_alpha(generator, a, b, weight, dur, request.seed, **listening)
+            made = Mix.pair(a, b, loop.internal_alpha)
         outcome = BlendOutcome(
             loop.result,
             loop.evaluation,
@@ -206,7 +228,9 @@ def blend(
             list(loop.trials),
             loop=loop.to_dict(),
         )
-    outcome.mix = target
+        if stems:
+            outcome.result = _with_stems(generator, outcome.result, made, dur)
+    outcome.mix, outcome.morph = target, morph
     outcome.requested_alpha = weight if target.is_pair else None
     if out_path is not None:
         # the engine's metadata is written first; drop its "alpha" (= α', not α) from it
@@ -216,50 +240,12 @@ def blend(
     return outcome
 
 
-def _blend_morph(
-    morph,
-    seconds,
-    seed,
-    engine,
-    strategy,
-    output,
-    engine_options,
-    generator,
-    classifier,
-    listener,
-    progress,
-    ears,
-) -> BlendOutcome:
-    """:func:`blend` of a morph: one generation, measured over time (no closed loop: it steers
-    a fixed blend)."""
-    from genreblender.evaluation.track import evaluate_morph
-    from genreblender.generation.writer import check_output_path, write_track
+def _with_stems(generator, kept: GenerationResult, made: Mix, duration_s):
+    """The kept trial (made from ``made``) made again with its stems; it must be the very track
+    that was measured."""
+    import numpy as np
 
-    if not isinstance(morph, Morph):
-        raise InvalidInputError(f"morph must be a Morph, got {type(morph).__name__}")
-    request = validate_morph_request(morph, seconds, seed)
-    if strategy != "plain":
-        raise InvalidInputError(
-            f"a morph is generated once (strategy plain); {strategy} steers a fixed blend"
-        )
-    out_path = check_output_path(output) if output is not None else None
-    if generator is None:
-        generator = get_generator(engine, **(engine_options or {}))
-    if classifier is None:
-        from genreblender.classification.listeners import get_listener
-
-        classifier = get_listener(listener)
-    result = generate_blend(generator, morph, request.duration_s, request.seed)
-    evaluation = evaluate_morph(
-        result.audio, result.sample_rate, morph, request.duration_s, classifier, ears
-    )
-    if progress:
-        progress(1, 1)
-    outcome = BlendOutcome(result, evaluation, "plain", request.mix.weights[0], [])
-    outcome.mix, outcome.morph = request.mix, morph
-    outcome.requested_alpha = request.mix.weights[0] if request.mix.is_pair else None
-    if out_path is not None:
-        meta = {k: v for k, v in outcome.result.metadata.items() if k != "alpha"}
-        to_write = replace(outcome.result, metadata=meta)
-        outcome.written = write_track(to_write, out_path, extra_metadata=outcome.blend_record())
-    return outcome
+    again = generate_blend(generator, made, duration_s, int(kept.metadata["seed"]), stems=True)
+    if not np.array_equal(again.audio, kept.audio):
+        raise RuntimeError("the track made again with its stems differs from the one measured")
+    return again

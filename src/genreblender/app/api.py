@@ -38,6 +38,7 @@ from genreblender.errors import (
     UnsupportedFormatError,
     one_line,
 )
+from genreblender.generation.controls import BPM_RANGE, KEY_HELP
 from genreblender.genres import GENRES
 
 log = logging.getLogger(__name__)
@@ -285,6 +286,23 @@ class GenerateRequest(BaseModel):
     n_candidates: StrictInt = Field(defaults.N_CANDIDATES, ge=1, le=8)
     include_audio: StrictBool = Field(True, description="return the WAV (and MIDI) as base64")
     listener: ListenerName = Field(DEFAULT_LISTENER, description="the genre listener that measures")
+    bpm: float | None = Field(
+        None,
+        ge=BPM_RANGE[0],
+        le=BPM_RANGE[1],
+        description="tempo in beats per minute (default: the style's); MusicGen: prompt words",
+    )
+    key: str | None = Field(
+        None,
+        max_length=32,
+        description=f"key: {KEY_HELP} (default: the style's); MusicGen: prompt words",
+    )
+    stems: StrictBool = Field(
+        False,
+        description="also return a zip of one WAV per part (drums, bass, comp, pad, lead, "
+        "voice) that sum to the mix, with the mix, MIDI and sidecar (composer only; needs "
+        "include_audio)",
+    )
     mix: MixWeights | None = Field(
         None,
         description="a mix of 2 to 10 genres instead of genre_a, genre_b and alpha (give one or "
@@ -388,6 +406,9 @@ class BlendEcho(_Open):
     seed: int
     engine: str
     strategy: str
+    bpm: float | None = None
+    key: str | None = None
+    stems: bool = False
 
 
 class GenerateResponse(BaseModel):
@@ -401,6 +422,9 @@ class GenerateResponse(BaseModel):
     trials: list[dict[str, Any]] = Field(description="closed-loop candidates (empty for plain)")
     audio_wav_base64: str | None = Field(None, description="16-bit WAV, with include_audio")
     midi_base64: str | None = Field(None, description="the score as MIDI (composer only)")
+    stems_zip_base64: str | None = Field(
+        None, description="with stems and include_audio: a zip of the stems, mix, MIDI, sidecar"
+    )
 
 
 class ClassifyResponse(_Open):
@@ -472,8 +496,11 @@ def genres() -> GenresResponse:
 @app.post("/generate", response_model=GenerateResponse, response_model_exclude_unset=True)
 async def generate(body: GenerateRequest) -> dict[str, Any]:
     from genreblender.generation.base import validate_mix_request
+    from genreblender.generation.controls import validate_controls
+    from genreblender.generation.registry import check_stems
 
-    # bad genres or weights and an engine that cannot load fail here, before a worker is taken
+    # bad genres, weights, tempo or key, stems from an engine without them and an engine that
+    # cannot load fail here, before a worker is taken
     target = body.target()
     validate_mix_request(target, body.seconds, body.seed)
     if body.strategy == "calibrate" and not target.is_pair:
@@ -481,6 +508,10 @@ async def generate(body: GenerateRequest) -> dict[str, Any]:
             f"calibrate searches one weight (alpha) and takes two genres; {target.label} names "
             f"{target.k}: use plain or best_of_n"
         )
+    validate_controls(body.bpm, body.key)
+    check_stems(body.engine, body.stems)
+    if body.stems and not body.include_audio:
+        raise InvalidInputError("stems are audio: ask for them with include_audio true")
     await run_in_threadpool(services.check_engine, body.engine)
     request = {
         "seconds": body.seconds,
@@ -488,6 +519,9 @@ async def generate(body: GenerateRequest) -> dict[str, Any]:
         "engine": body.engine,
         "strategy": body.strategy,
         "n_candidates": body.n_candidates,
+        "bpm": body.bpm,
+        "key": body.key,
+        "stems": body.stems,
     }
     if body.mix is None:
         request |= {"genre_a": body.genre_a, "genre_b": body.genre_b, "alpha": body.alpha}
@@ -506,6 +540,8 @@ async def generate(body: GenerateRequest) -> dict[str, Any]:
         out["audio_wav_base64"] = base64.b64encode(run.wav).decode()
         if run.midi:
             out["midi_base64"] = base64.b64encode(run.midi).decode()
+        if run.stems_zip:
+            out["stems_zip_base64"] = base64.b64encode(run.stems_zip).decode()
     return out
 
 

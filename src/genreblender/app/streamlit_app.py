@@ -19,6 +19,8 @@ from genreblender.app import charts, services
 from genreblender.app.timeline import player_html
 from genreblender.app.verdict import mix_verdict, right_genres_on_top
 from genreblender.errors import EngineUnavailableError, GenreBlenderError
+from genreblender.generation.controls import BPM_RANGE
+from genreblender.generation.registry import STEM_ENGINES
 from genreblender.genres import GENRES, blend_label
 from genreblender.mixes import MAX_MIX_GENRES, MIN_MIX_GENRES, make_mix
 
@@ -40,6 +42,11 @@ PRESETS = {
 MIX_DEFAULT = {"jazz": 50, "metal": 30, "reggae": 20}
 MIX_NEW_WEIGHT = 25
 BLEND_KINDS = ("two genres", "a mix")
+
+
+#: the tempo, key or mode select's "leave it to the style" entry
+STYLE_CHOICE = "style"
+KEY_TONICS = (STYLE_CHOICE, "C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
 WIDGET_DEFAULTS = {
     "blend_kind": BLEND_KINDS[0],
     "mix_genres": list(MIX_DEFAULT),
@@ -52,6 +59,11 @@ WIDGET_DEFAULTS = {
     "engine": "composer",
     "strategy": defaults.STRATEGY,
     "n": defaults.N_CANDIDATES,
+    "set_bpm": False,
+    "bpm": 120,
+    "tonic": STYLE_CHOICE,
+    "mode": STYLE_CHOICE,
+    "stems": False,
     "sw_a": "classical",
     "sw_b": "hiphop",
     "sw_points": 5,
@@ -285,8 +297,14 @@ def show_run(run: services.BlendRun, key: str) -> None:
             f"This track: KL(target‖heard) = {m['kl']:.2f} nats, TV = {m['tv']:.2f} "
             f"({m['tv']:.0%} of the probability is in the wrong place)."
         )
-    cols = st.columns(3)
     r = run.request
+    meta = run.metadata
+    if meta.get("tempo_bpm") is not None:
+        asked = [x for x in (r.get("bpm") and f"{r['bpm']:g} BPM", r.get("key")) if x]
+        st.caption(
+            f"Tempo {meta['tempo_bpm']:g} BPM · key {meta.get('key')}"
+            + (f" (asked for: {', '.join(asked)})" if asked else " (the style's)")
+        )
     if target.is_pair:
         stem = f"genreblender_{r['genre_a']}_{r['genre_b']}_{r['alpha']:.2f}_seed{r['seed']}"
     else:
@@ -298,7 +316,10 @@ def show_run(run: services.BlendRun, key: str) -> None:
     if run.midi:
         files.append(("Download MIDI", run.midi, "mid", "audio/midi"))
     files.append(("Download JSON sidecar", run.sidecar, "json", "application/json"))
-    for col, (label, data, ext, mime) in zip(cols, files, strict=False):
+    if run.stems_zip:
+        files.append(("Download stems (zip)", run.stems_zip, "zip", "application/zip"))
+    cols = st.columns(len(files))
+    for col, (label, data, ext, mime) in zip(cols, files, strict=True):
         # deferred (a callable): the file is made when clicked, so a re-run cannot leave the
         # browser holding the address of a file the server has already dropped
         col.download_button(
@@ -408,6 +429,42 @@ def common_controls(state, target: dict, wide: bool) -> dict | None:
         if strategy == "best_of_n"
         else defaults.N_CANDIDATES
     )
+    with st.expander("Tempo, key and stems"):
+        left, right = st.columns(2)
+        set_bpm = left.checkbox("Set the tempo", key="set_bpm")
+        bpm = left.number_input(
+            "BPM",
+            int(BPM_RANGE[0]),
+            int(BPM_RANGE[1]),
+            step=1,
+            key="bpm",
+            disabled=not set_bpm,
+            help="otherwise each genre plays at its own style's tempo",
+        )
+        tonic = right.selectbox(
+            "Key",
+            KEY_TONICS,
+            key="tonic",
+            format_func=lambda k: "the style's" if k == STYLE_CHOICE else k,
+        )
+        mode = right.selectbox(
+            "Mode",
+            (STYLE_CHOICE, "major", "minor"),
+            key="mode",
+            format_func=lambda k: "the style's" if k == STYLE_CHOICE else k,
+            disabled=tonic == STYLE_CHOICE,
+        )
+        can_stem = engine in STEM_ENGINES
+        stems = st.checkbox(
+            "Stems: one WAV per part (drums, bass, comp, pad, lead, voice), as a zip",
+            key="stems",
+            disabled=not can_stem,
+            help="they sum to the mix; "
+            + ("" if can_stem else "MusicGen makes one mixed waveform, with no parts to split"),
+        )
+    key_name = None
+    if tonic != STYLE_CHOICE:
+        key_name = tonic if mode == STYLE_CHOICE else f"{tonic} {mode}"
     status = statuses[engine]
     ready = status.available and target.get("mix", True) is not None
     if wide and strategy == "calibrate":
@@ -428,6 +485,9 @@ def common_controls(state, target: dict, wide: bool) -> dict | None:
         "engine": engine,
         "strategy": strategy,
         "n_candidates": n_candidates,
+        "bpm": float(bpm) if set_bpm else None,
+        "key": key_name,
+        "stems": bool(stems and can_stem),
     }
 
 

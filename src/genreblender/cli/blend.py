@@ -69,6 +69,7 @@ def run(args: argparse.Namespace) -> int:
 
     from genreblender.errors import InvalidInputError
     from genreblender.generation.base import validate_mix_request, validate_morph_request
+    from genreblender.generation.composer.composer import STEM_PARTS
     from genreblender.generation.writer import check_output_path
     from genreblender.pipeline import blend
 
@@ -87,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
             f"--strategy calibrate searches one weight (alpha) and takes two genres; "
             f"{target.label} names {target.k}: use plain or best_of_n"
         )
-    check_output_path(args.output)
+    check_output_path(args.output, stems=STEM_PARTS if args.stems else ())
     options = engine_options(args)
     if args.engine == "musicgen":
         print("note: MusicGen weights are CC-BY-NC 4.0 (non-commercial use only)", file=sys.stderr)
@@ -123,6 +124,8 @@ def run(args: argparse.Namespace) -> int:
             classifier=classifier,
             progress=progress,
             ears=ears,
+            controls=args.controls,
+            stems=args.stems,
             **_target_arguments(args),
         )
     evaluation = outcome.evaluation
@@ -279,4 +282,5 @@ def _files(outcome) -> dict[str, str]:
     files = {"wav": str(written.audio_path), "sidecar": str(written.sidecar_path)}
     if written.midi_path:
         files["midi"] = str(written.midi_path)
+    files |= {f"stem {part}": str(path) for part, path in written.stem_paths.items()}
     return files

@@ -72,6 +72,24 @@ def add_blend_arguments(parser: argparse.ArgumentParser) -> None:
         default=DEFAULT_ENGINE,
         help="composer: embedded, offline (default); musicgen: Meta's MusicGen (CC-BY-NC 4.0 weights)",
     )
+    parser.add_argument(
+        "--bpm",
+        type=float,
+        default=None,
+        help="tempo in beats per minute, 40-240 (default: the style's); recorded in the sidecar",
+    )
+    parser.add_argument(
+        "--key",
+        default=None,
+        help="key: a note A-G with an optional # or b, optionally major or minor "
+        "('A minor', 'C#', 'Eb major'; default: the style's). MusicGen gets both as prompt words",
+    )
+    parser.add_argument(
+        "--stems",
+        action="store_true",
+        help="also write one WAV per part (drums, bass, comp, pad, lead, voice) beside the mix, "
+        "as OUT.<part>.wav; they sum to the mix (composer only)",
+    )
     group = parser.add_argument_group("musicgen options (with --engine musicgen)")
     group.add_argument(
         "--model",
@@ -107,9 +125,20 @@ def add_blend_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def check_blend_arguments(args: argparse.Namespace) -> None:
-    """Refuse a bad genre, alpha or mix before any heavy import (numpy, torch, the models);
-    set ``args.target`` (the :class:`~genreblender.mixes.Mix` asked for) and, for a blend of at
-    most two genres, ``args.genre_a``, ``args.genre_b`` and ``args.alpha``."""
+    """Refuse a bad genre, alpha, mix or curve, tempo or key, or stems from an engine without
+    them, before any heavy import (numpy, torch, the models). Sets ``args.target`` (the
+    :class:`~genreblender.mixes.Mix` asked for; a curve's time average), ``args.morph`` (the
+    curve, or None), ``args.controls`` and, for a blend of at most two genres, ``args.genre_a``,
+    ``args.genre_b`` and ``args.alpha``."""
+    from genreblender.generation.controls import validate_controls
+    from genreblender.generation.registry import check_stems
+
+    _check_target(args)
+    args.controls = validate_controls(args.bpm, args.key)
+    check_stems(args.engine, args.stems)
+
+
+def _check_target(args: argparse.Namespace) -> None:
     from genreblender.errors import InvalidInputError
     from genreblender.mixes import Mix, parse_alpha_curve, parse_mix, parse_mix_curve
 
@@ -205,17 +234,29 @@ def run(args: argparse.Namespace) -> int:
         request = validate_morph_request(args.morph, args.seconds, args.seed)
     else:
         request = validate_mix_request(args.target, args.seconds, args.seed)
-    out = check_output_path(args.output)
+    from genreblender.generation.composer.composer import STEM_PARTS
+
+    out = check_output_path(args.output, stems=STEM_PARTS if args.stems else ())
     generator = get_generator(args.engine, **engine_options(args))
     if args.engine == "musicgen":
         print(f"note: {generator.output_licence}", file=sys.stderr)
-    target = request.morph or request.mix
-    result = generate_blend(generator, target, request.duration_s, request.seed)
+    result = generate_blend(
+        generator,
+        request.morph or request.mix,
+        request.duration_s,
+        request.seed,
+        controls=args.controls,
+        stems=args.stems,
+    )
     written = write_track(result, out)
     print(f"wrote {written.audio_path}")
     if written.mp3_path is not None:
         print(f"wrote {written.mp3_path}")
     if written.midi_path:
         print(f"wrote {written.midi_path}")
+    for path in written.stem_paths.values():
+        print(f"wrote {path}")
+    if written.stem_paths:
+        print(f"stems sum to the mix within {result.metadata['stems']['sum_residual_db']} dB")
     print(f"wrote {written.sidecar_path}")
     return 0

@@ -60,6 +60,8 @@ class GenerationResult:
     of at most two genres ``genre_a``, ``genre_b`` and ``alpha``; engines add their own keys
     (prompt, sampling...).
     ``midi`` holds the MIDI bytes of what was played when the engine has them (the composer).
+    ``stems``, when asked for and the engine makes them, maps each part to audio of the same
+    shape and rate whose sum is ``audio`` (to the bound in ``metadata["stems"]``).
     """
 
     audio: np.ndarray
@@ -67,6 +69,7 @@ class GenerationResult:
     metadata: dict[str, Any]
     midi: bytes | None = None
     extras: dict[str, Any] = field(default_factory=dict)
+    stems: dict[str, np.ndarray] | None = None
 
     def __iter__(self):
         # Allows ``audio, sr, metadata = engine.generate(...)`` as the issue's interface reads.
@@ -149,23 +152,24 @@ def validate_morph_request(
     )
 
 
-def generate_blend(generator, mix, duration_s: float, seed: int) -> GenerationResult:
+def generate_blend(generator, mix, duration_s: float, seed: int, **options) -> GenerationResult:
     """Ask ``generator`` for ``mix``: its ``generate_mix`` when it has one, else (an engine of
     two genres only) its ``generate(A, B, alpha, ...)`` for a mix of at most two genres. A
-    :class:`~genreblender.mixes.Morph` goes to the engine's ``generate_morph``."""
+    :class:`~genreblender.mixes.Morph` goes to the engine's ``generate_morph``. ``options``
+    (``controls``, ``stems``) go to the engine as they are."""
     if isinstance(mix, Morph):
         if hasattr(generator, "generate_morph"):
-            return generator.generate_morph(mix, duration_s, seed)
+            return generator.generate_morph(mix, duration_s, seed, **options)
         name = getattr(generator, "name", type(generator).__name__)
         raise InvalidInputError(
             f"the {name} engine cannot follow a curve (it makes one blend for the whole track); "
             "the composer can"
         )
     if hasattr(generator, "generate_mix"):
-        return generator.generate_mix(mix, duration_s, seed)
+        return generator.generate_mix(mix, duration_s, seed, **options)
     if mix.is_pair:
         a, b, alpha = mix.as_pair()
-        return generator.generate(a, b, alpha, duration_s, seed)
+        return generator.generate(a, b, alpha, duration_s, seed, **options)
     name = getattr(generator, "name", type(generator).__name__)
     raise InvalidInputError(f"the {name} engine blends two genres only; {mix.label} names {mix.k}")
 
@@ -199,3 +203,28 @@ def fit_length(audio: np.ndarray, n_samples: int) -> np.ndarray:
         return audio[:n_samples]
     pad = [(0, n_samples - len(audio))] + [(0, 0)] * (audio.ndim - 1)
     return np.pad(audio, pad)
+
+
+class WithControls:
+    """An engine that plays every generation with the same musical controls (tempo, key): a
+    closed loop's trials all do. Engines take them as ``generate(..., controls=...)``."""
+
+    def __init__(self, engine: Generator, controls: Any):
+        self.engine, self.controls = engine, controls
+        self.name = engine.name
+        self.output_licence = engine.output_licence
+
+    def generate(
+        self, genre_a: str, genre_b: str, alpha: float, duration_s: float, seed: int, **options
+    ) -> GenerationResult:
+        return self.engine.generate(
+            genre_a, genre_b, alpha, duration_s, seed, controls=self.controls, **options
+        )
+
+    def generate_mix(self, mix: Mix, duration_s: float, seed: int, **options):
+        return generate_blend(self.engine, mix, duration_s, seed, controls=self.controls, **options)
+
+    def generate_morph(self, morph: Morph, duration_s: float, seed: int, **options):
+        return generate_blend(
+            self.engine, morph, duration_s, seed, controls=self.controls, **options
+        )

@@ -18,13 +18,14 @@ from genreblender.generation.base import (
     validate_morph_request,
 )
 from genreblender.generation.composer import mix, render, vocals
-from genreblender.generation.composer.arrangement import plan_song
+from genreblender.generation.composer.arrangement import arrange_sections, plan_song
 from genreblender.generation.composer.bass import bass_part
 from genreblender.generation.composer.drums import drum_part
 from genreblender.generation.composer.harmony import comp_part, pad_part
 from genreblender.generation.composer.melody import melody_part
 from genreblender.generation.composer.sections import plan_mix_pieces, plan_morph_pieces
 from genreblender.generation.composer.style import blend_styles, mix_styles
+from genreblender.generation.controls import Controls
 from genreblender.mixes import Mix, Morph
 
 VERSION = "2.0"
@@ -37,6 +38,9 @@ CROSSFADE_S = 0.03
 #: General MIDI programs that sound as a voice (Choir Aahs, Voice Oohs, Synth Voice)
 GM_VOICE_PROGRAMS = (52, 53, 54)
 _GOLDEN_FRACTION = (5**0.5 - 1) / 2
+#: The parts a track is split into by ``stems=True``, one stereo stem each (a part the song does
+#: not play is a silent stem): the synthesizer's parts, then the spoken vocals
+STEM_PARTS = ("drums", "bass", "comp", "pad", "lead", "voice")
 #: Length of a fade-out ending (at most a tenth of the track)
 FADE_OUT_S = 2.0
 _NOTE_NAMES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
@@ -107,18 +111,33 @@ class Composer:
         duration_s: float,
         seed: int,
         tonic_pc: int | None = None,
+        controls: Controls | None = None,
     ):
         """One song of the fused style ``alpha * A + (1 - alpha) * B`` (a pure genre when
-        ``alpha`` is 1 or A = B): ``(score, tracks, style, streams)``, no audio."""
-        return self.compose_mix(Mix.pair(genre_a, genre_b, alpha), duration_s, seed, tonic_pc)
+        ``alpha`` is 1 or A = B): ``(score, tracks, style, streams)``, no audio. ``controls``
+        impose the tempo and key (its tonic before ``tonic_pc``)."""
+        return self.compose_mix(
+            Mix.pair(genre_a, genre_b, alpha), duration_s, seed, tonic_pc, controls
+        )
 
-    def compose_mix(self, target: Mix, duration_s: float, seed: int, tonic_pc: int | None = None):
+    def compose_mix(
+        self,
+        target: Mix,
+        duration_s: float,
+        seed: int,
+        tonic_pc: int | None = None,
+        controls: Controls | None = None,
+    ):
         """One song of the fused style of ``target`` (:func:`style.mix_styles`):
-        ``(score, tracks, style, streams)``, no audio."""
+        ``(score, tracks, style, streams)``, no audio; ``controls`` as in :meth:`compose`."""
         request = validate_mix_request(target, duration_s, seed, min_duration_s=0)
         streams = self._streams(request.seed)
         style = mix_styles(request.mix.items())
-        score = plan_song(style, request.duration_s, streams["plan"], tonic_pc)
+        controls = controls or Controls()
+        if controls.key is not None:
+            tonic_pc = controls.key.tonic_pc
+        mode = controls.key.mode if controls.key is not None else None
+        score = plan_song(style, request.duration_s, streams["plan"], tonic_pc, controls.bpm, mode)
         return self._arrange(style, score, streams)
 
     @staticmethod
@@ -153,6 +172,7 @@ class Composer:
             "pad": pad_part(style, score, streams["pad"]),
             "lead": melody_part(style, score, streams["melody"]),
         }
+        parts = arrange_sections(score, parts)
         score.parts = parts
         levels = {
             "bass": (style["bass"]["programs"], style["bass"]["level"]),
@@ -182,17 +202,48 @@ class Composer:
                 tracks.append(render.Track(f"{part}:{genre}", program, False, level, parts[part]))
         return score, tracks, style, streams
 
-    def _song(self, target: Mix, duration_s, seed, tonic_pc=None, loudness=None):
+    def _song(
+        self,
+        target: Mix,
+        duration_s,
+        seed,
+        tonic_pc=None,
+        loudness=None,
+        controls=None,
+        stems=False,
+    ):
         """One song of ``target``'s fused style rendered and mastered at
         :data:`render.RENDER_RATE` (no end fade): ``(audio, midi, description, score)``;
-        ``loudness`` overrides the master's target RMS."""
-        score, tracks, style, streams = self.compose_mix(target, duration_s, seed, tonic_pc)
+        ``loudness`` overrides the master's target RMS.
+
+        With ``stems`` the audio carries, after the mix's two channels, two channels per part of
+        :data:`STEM_PARTS`: every later edit of the track (cuts, crossfades, resampling, fades)
+        is linear and per channel, so the stems follow the mix's sections exactly."""
+        score, tracks, style, streams = self.compose_mix(
+            target, duration_s, seed, tonic_pc, controls
+        )
         if loudness is not None:
             style["mix"]["loudness_rms"] = float(loudness)
-        midi = render.build_midi(tracks, score.bpm, score.swing, streams["timing"])
+        midi, part_midis = render.build_midi_parts(
+            tracks, score.bpm, score.swing, streams["timing"]
+        )
         audio = render.render_midi(midi, self._soundfont_bytes)
-        voice = self._add_vocals(audio, score, tracks, style, streams["vocals"])
-        audio = mix.master(audio, render.RENDER_RATE, style["mix"], streams["mix"])
+        voice, line = self._vocals(audio, score, tracks, style, streams["vocals"])
+        if line is not None:
+            audio += line
+        if stems:
+            parts = {p: np.zeros_like(audio) for p in STEM_PARTS}
+            for part, part_midi in part_midis.items():
+                rendered = render.render_midi(part_midi, self._soundfont_bytes)
+                parts[part] = _padded(rendered, len(audio))
+            if line is not None:
+                parts["voice"] = line
+            audio, parts = mix.master_with_stems(
+                audio, parts, render.RENDER_RATE, style["mix"], streams["mix"]
+            )
+            audio = np.concatenate([audio, *(parts[p] for p in STEM_PARTS)], axis=1)
+        else:
+            audio = mix.master(audio, render.RENDER_RATE, style["mix"], streams["mix"])
         description = {
             "tempo_bpm": round(score.bpm, 2),
             "key": f"{_NOTE_NAMES[score.tonic % 12]} {score.scale}",
@@ -210,8 +261,9 @@ class Composer:
         return audio, midi, description, score
 
     @staticmethod
-    def _add_vocals(audio, score, tracks, style, rng) -> dict | None:
-        """Lay the style's spoken lines over the rendered beat (in place); describe the vocals.
+    def _vocals(audio, score, tracks, style, rng) -> tuple[dict | None, np.ndarray | None]:
+        """The style's spoken lines to lay over the rendered beat (stereo, ``audio``'s shape)
+        or None, and the vocals' description.
 
         The lines sit at ``level`` times the beat's RMS before the master bus, as a rapper's
         voice rides on top of the beat; a blend's level follows the genres' weights.
@@ -224,30 +276,30 @@ class Composer:
             beat_rms = float(np.sqrt(np.mean(audio.mean(axis=1) ** 2)))
             voice_rms = float(np.sqrt(np.mean(line**2)))
             if voice_rms > 0 and beat_rms > 0:
-                audio += (level * beat_rms / voice_rms * line)[:, None]
+                voice = np.repeat((level * beat_rms / voice_rms * line)[:, None], 2, axis=1)
                 return {
                     "kind": "rap",
                     "engine": vocals.ENGINE,
                     "voice": spec["voice"],
                     "level_vs_beat_rms": round(level, 3),
-                }
+                }, voice
         sung = [t for t in tracks if t.name.startswith("lead") and t.notes]
         if sung and sung[0].program in GM_VOICE_PROGRAMS:
-            return {"kind": "sung", "engine": "General MIDI", "program": sung[0].program}
-        return None
+            return {"kind": "sung", "engine": "General MIDI", "program": sung[0].program}, None
+        return None, None
 
-    def _bar_seconds(self, genre: str, seed: int) -> float:
+    def _bar_seconds(self, genre: str, seed: int, controls: Controls) -> float:
         """Bar length of ``genre``'s own song for ``seed`` (its tempo does not depend on the
         song's length, so a short plan tells it)."""
         style = blend_styles(genre, genre, 1.0)
-        score = plan_song(style, 10.0, self._streams(seed)["plan"])
+        score = plan_song(style, 10.0, self._streams(seed)["plan"], bpm=controls.bpm)
         return style["meter"] * 60.0 / score.bpm
 
-    def _sectioned(self, request):
+    def _sectioned(self, request, controls: Controls, stems: bool):
         """A blend as stretches of each genre's own song taking turns (see ``sections``); a
         morph's pieces follow its curve (:func:`sections.plan_morph_pieces`)."""
         genres, weights = request.mix.genres, request.mix.weights
-        bars = [self._bar_seconds(g, request.seed) for g in genres]
+        bars = [self._bar_seconds(g, request.seed, controls) for g in genres]
         if request.morph is not None:
             pieces = plan_morph_pieces(request.morph, request.duration_s, bars)
         else:
@@ -277,13 +329,19 @@ class Composer:
         songs, tonic = {}, None
         for g in order:
             audio, midi, description, score = self._song(
-                Mix.pure(genres[g]), lengths[g], request.seed, tonic, loudness
+                Mix.pure(genres[g]),
+                lengths[g],
+                request.seed,
+                tonic,
+                loudness,
+                controls,
+                stems,
             )
             tonic = score.tonic % 12 if tonic is None else tonic
             songs[g] = (audio, midi, description, score)
         sr = render.RENDER_RATE
         n_out = int(round(request.duration_s * sr))
-        out = np.zeros((n_out, 2), dtype=np.float32)
+        out = np.zeros((n_out, songs[heavy][0].shape[1]), dtype=np.float32)
         xf = int(CROSSFADE_S * sr)
         ramp = np.linspace(0.0, 1.0, xf, dtype=np.float32)[:, None]
         layout = []
@@ -347,32 +405,65 @@ class Composer:
         return out, midi, description
 
     def generate(
-        self, genre_a: str, genre_b: str, alpha: float, duration_s: float, seed: int
+        self,
+        genre_a: str,
+        genre_b: str,
+        alpha: float,
+        duration_s: float,
+        seed: int,
+        controls: Controls | None = None,
+        stems: bool = False,
     ) -> GenerationResult:
-        """Compose and render ``alpha * A + (1 - alpha) * B``; deterministic in all arguments."""
-        return self.generate_mix(Mix.pair(genre_a, genre_b, alpha), duration_s, seed)
+        """Compose and render ``alpha * A + (1 - alpha) * B``; deterministic in all arguments.
 
-    def generate_mix(self, target: Mix, duration_s: float, seed: int) -> GenerationResult:
-        """Compose and render the mix ``target``; deterministic in all arguments.
+        ``controls`` impose the tempo and key (:mod:`genreblender.generation.controls`). With
+        ``stems`` the result also holds one stereo track per part of :data:`STEM_PARTS`,
+        mastered with the mix (:func:`mix.master_with_stems`); the mix is the same as without.
+        """
+        return self.generate_mix(
+            Mix.pair(genre_a, genre_b, alpha), duration_s, seed, controls=controls, stems=stems
+        )
+
+    def generate_mix(
+        self,
+        target: Mix,
+        duration_s: float,
+        seed: int,
+        controls: Controls | None = None,
+        stems: bool = False,
+    ) -> GenerationResult:
+        """Compose and render the mix ``target``; deterministic in all arguments; ``controls``
+        and ``stems`` as in :meth:`generate`.
 
         A mix with one genre of weight > 0 is that genre's own song (``blend.mode`` ``pure``);
         otherwise the genres take turns in sections (default) or share one fused style.
         """
         request = validate_mix_request(target, duration_s, seed, min_duration_s=0)
+        controls = controls or Controls()
         active = request.mix.active
         if len(active) > 1 and self.blend == "sections":
-            audio, midi, description = self._sectioned(request)
+            audio, midi, description = self._sectioned(request, controls, stems)
         else:
-            target = Mix.pure(active[0]) if len(active) == 1 else request.mix
-            audio, midi, description, _ = self._song(target, request.duration_s, request.seed)
+            song = Mix.pure(active[0]) if len(active) == 1 else request.mix
+            audio, midi, description, _ = self._song(
+                song, request.duration_s, request.seed, controls=controls, stems=stems
+            )
             description["blend"] = {"mode": "pure" if len(active) == 1 else self.blend}
-        return self._finish(request, audio, midi, description)
+        return self._finish(request, audio, midi, description, controls, stems)
 
-    def generate_morph(self, morph: Morph, duration_s: float, seed: int) -> GenerationResult:
+    def generate_morph(
+        self,
+        morph: Morph,
+        duration_s: float,
+        seed: int,
+        controls: Controls | None = None,
+        stems: bool = False,
+    ) -> GenerationResult:
         """Compose and render a blend that follows ``morph``'s curve: sections of each genre's
         own song whose share of the time follows the curve frame by frame
         (:func:`sections.plan_morph_pieces`; grooves, parts, instruments and production change
-        with them, joined by crossfades on bar lines); deterministic in all arguments.
+        with them, joined by crossfades on bar lines); deterministic in all arguments;
+        ``controls`` and ``stems`` as in :meth:`generate`.
 
         (A fused morph is not offered: ``blend="fuse"`` engines are refused, not approximated.)
         """
@@ -382,11 +473,13 @@ class Composer:
                 "a curve"
             )
         request = validate_morph_request(morph, duration_s, seed, min_duration_s=0)
-        audio, midi, description = self._sectioned(request)
-        return self._finish(request, audio, midi, description)
+        controls = controls or Controls()
+        audio, midi, description = self._sectioned(request, controls, stems)
+        return self._finish(request, audio, midi, description, controls, stems)
 
-    def _finish(self, request, audio, midi, description) -> GenerationResult:
-        """Resample, keep the peak under 0.99, cut to length, fade the end; add the sidecar."""
+    def _finish(self, request, audio, midi, description, controls, stems) -> GenerationResult:
+        """Resample, keep the peak under 0.99, cut to length, fade the end; split the stems
+        off; add the sidecar."""
         import librosa
 
         if self.sample_rate != render.RENDER_RATE:
@@ -394,7 +487,7 @@ class Composer:
                 audio.T, orig_sr=render.RENDER_RATE, target_sr=self.sample_rate, res_type="soxr_hq"
             ).T
         # resampling and crossfades can overshoot the limiter's ceiling: keep the promise of 0.99
-        peak = float(np.max(np.abs(audio)))
+        peak = float(np.max(np.abs(audio[:, :2])))
         if peak > 0.99:
             audio *= 0.99 / peak
         n = int(round(request.duration_s * self.sample_rate))
@@ -404,13 +497,22 @@ class Composer:
         fade = min(n, int(min(fade_s, 0.1 * request.duration_s) * self.sample_rate))
         audio[n - fade :] *= np.linspace(1.0, 0.0, fade, dtype=np.float32)[:, None]
         metadata = request_metadata(self.name, request, self.model_version, self.output_licence)
-        metadata |= {"prompt": None, **description}
+        metadata |= {"prompt": None, "controls": controls.to_dict(), **description}
         metadata["soundfont"] = {"name": self.soundfont.name, "sha256_16": self.soundfont.sha256}
+        parts = None
+        if stems:
+            parts = {
+                p: np.ascontiguousarray(audio[:, 2 + 2 * i : 4 + 2 * i], dtype=np.float32)
+                for i, p in enumerate(STEM_PARTS)
+            }
+            audio = audio[:, :2]
+            metadata["stems"] = stems_record(audio, parts)
         return GenerationResult(
             audio=np.ascontiguousarray(audio, dtype=np.float32),
             sample_rate=self.sample_rate,
             metadata=json.loads(json.dumps(metadata, default=str)),
             midi=midi,
+            stems=parts,
         )
 
 
@@ -420,6 +522,22 @@ def _components(thresholds, weights) -> list[int]:
     edges = np.cumsum(np.asarray(weights, dtype=float))
     index = np.searchsorted(edges, np.asarray(thresholds, dtype=float), side="right")
     return [int(i) for i in np.minimum(index, len(weights) - 1)]
+
+
+def stems_record(audio: np.ndarray, stems: dict[str, np.ndarray]) -> dict:
+    """The sidecar's ``stems``: the parts, which are silent, and how far their sum is from the
+    mix (RMS of the difference, dB re the mix's RMS; the synthesizer's 16-bit output rounds
+    each part's rendering on its own, so the sum cannot be exact)."""
+    total = np.sum([s.astype(np.float64) for s in stems.values()], axis=0)
+    ref = float(np.sqrt(np.mean(np.square(audio, dtype=np.float64))))
+    diff = float(np.sqrt(np.mean((total - audio) ** 2)))
+    return {
+        "parts": list(stems),
+        "silent": [p for p, s in stems.items() if not np.any(s)],
+        "sum_residual_db": round(20 * np.log10(max(diff, 1e-12) / max(ref, 1e-12)), 1),
+        "method": "each part rendered alone; the mix's own master bus run on each, its "
+        "non-linear stages as the gain they applied to the mix",
+    }
 
 
 def _padded(x: np.ndarray, n: int) -> np.ndarray:

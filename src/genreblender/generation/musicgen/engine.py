@@ -16,7 +16,7 @@ from genreblender.generation.base import (
     validate_mix_request,
 )
 from genreblender.generation.musicgen import conditioning, loading
-from genreblender.generation.musicgen.prompts import genre_prompt, mix_prompt
+from genreblender.generation.musicgen.prompts import genre_prompt, mix_prompt, with_controls
 from genreblender.mixes import Mix
 
 MODES = ("prompt", "embedding")
@@ -133,18 +133,19 @@ class MusicGenGenerator:
         frame_rate = model.config.audio_encoder.frame_rate
         return math.ceil(duration_s * frame_rate) + model.decoder.config.num_codebooks - 1
 
-    def conditioning(self, genre_a: str, genre_b: str, alpha: float):
-        """The text conditioning of a two-genre request, and the prompt(s) behind it."""
-        return self.conditioning_mix(Mix.pair(genre_a, genre_b, alpha))
+    def conditioning(self, genre_a: str, genre_b: str, alpha: float, controls=None):
+        """The text conditioning of a two-genre request, and the prompt(s) behind it (the tempo
+        and key of ``controls`` in words, :func:`prompts.with_controls`)."""
+        return self.conditioning_mix(Mix.pair(genre_a, genre_b, alpha), controls)
 
-    def conditioning_mix(self, target: Mix):
+    def conditioning_mix(self, target: Mix, controls=None):
         """The text conditioning of a mix, and the prompt(s) behind it."""
         model, tokenizer = self._parts()
         device = model.device
         if self.mode == "prompt":
-            prompt = mix_prompt(target)
+            prompt = with_controls(mix_prompt(target), controls)
             return conditioning.encode(model, tokenizer, prompt, device), [prompt]
-        prompts = [genre_prompt(g) for g in target.genres]
+        prompts = [with_controls(genre_prompt(g), controls) for g in target.genres]
         states = [
             conditioning.encode(model, tokenizer, p, device) if w > 0 else None
             for p, w in zip(prompts, target.weights, strict=True)
@@ -152,17 +153,35 @@ class MusicGenGenerator:
         return conditioning.mixture(states, list(target.weights)), prompts
 
     def generate(
-        self, genre_a: str, genre_b: str, alpha: float, duration_s: float, seed: int
+        self,
+        genre_a: str,
+        genre_b: str,
+        alpha: float,
+        duration_s: float,
+        seed: int,
+        controls=None,
+        stems: bool = False,
     ) -> GenerationResult:
-        return self.generate_mix(Mix.pair(genre_a, genre_b, alpha), duration_s, seed)
+        """``controls`` (tempo, key) go into the prompt text as words; ``stems`` is refused:
+        MusicGen generates one mixed waveform, with no parts to split."""
+        return self.generate_mix(
+            Mix.pair(genre_a, genre_b, alpha), duration_s, seed, controls=controls, stems=stems
+        )
 
-    def generate_mix(self, target: Mix, duration_s: float, seed: int) -> GenerationResult:
+    def generate_mix(
+        self, target: Mix, duration_s: float, seed: int, controls=None, stems: bool = False
+    ) -> GenerationResult:
+        """:meth:`generate` of a mix of any number of genres (the weighted prompt, or the
+        weighted mixture of the genre prompts' encoder states)."""
         import torch
         from transformers.modeling_outputs import BaseModelOutput
 
+        from genreblender.generation.registry import check_stems
+
+        check_stems(self.name, stems)
         request = validate_mix_request(target, duration_s, seed, min_duration_s=0)
         model, _ = self._parts()
-        cond, prompts = self.conditioning_mix(request.mix)
+        cond, prompts = self.conditioning_mix(request.mix, controls)
         hidden, mask = conditioning.guidance_batch(cond, self.guidance_scale)
         n_tokens = self.n_tokens(request.duration_s)
         from transformers import StoppingCriteriaList
@@ -202,5 +221,9 @@ class MusicGenGenerator:
                 "n_tokens": n_tokens,
             },
             "device": self.device,
+            "controls": controls.to_dict() if controls is not None else {"bpm": None, "key": None},
+            "controls_applied_as": "prompt text"
+            if controls is not None and not controls.empty
+            else None,
         }
         return GenerationResult(audio=samples.astype(np.float32), sample_rate=sr, metadata=metadata)

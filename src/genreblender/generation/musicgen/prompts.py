@@ -45,3 +45,17 @@ def mix_prompt(mix) -> str:
     if len(parts) == 1:
         return f"A {parts[0].split('% ', 1)[1]} music track."
     return f"A music track that is {', '.join(parts[:-1])} and {parts[-1]}."
+
+
+def with_controls(prompt: str, controls) -> str:
+    """The prompt with the user's tempo and key said in words, as MusicGen's training captions
+    say them ("A jazz music track at 120 BPM in A minor."): a hint the model may follow, not a
+    constraint it must meet. ``controls`` is a :class:`~genreblender.generation.controls.Controls`."""
+    if controls is None or controls.empty:
+        return prompt
+    words = []
+    if controls.bpm is not None:
+        words.append(f"at {controls.bpm:g} BPM")
+    if controls.key is not None:
+        words.append(f"in {controls.key.name}")
+    return f"{prompt.rstrip('.')} {' '.join(words)}."
