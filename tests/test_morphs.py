@@ -276,3 +276,88 @@ def test_generate_and_blend_commands_take_curves(tmp_path, capsys):
         assert message in capsys.readouterr().err
     bad = ["blend", "--mix-curve", "0:jazz=1;5:polka=1", "--no-judge", "-o", str(out)]
     assert main(bad) == 2 and "unknown genre 'polka'" in capsys.readouterr().err
+
+
+# -- the API and the app ---------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def client():
+    from fastapi.testclient import TestClient
+
+    from genreblender.app import api, workers
+
+    previous = api.set_pool(workers.WorkPool(workers=1, kind="thread"))
+    yield TestClient(api.app, raise_server_exceptions=False)
+    api.set_pool(previous)
+
+
+def test_api_generates_a_morph_and_returns_its_timeline(client):
+    body = {
+        "genre_a": "classical",
+        "genre_b": "metal",
+        "alpha_curve": [[0, 1], [6, 0]],
+        "seconds": 6,
+        "include_audio": False,
+    }
+    out = client.post("/generate", json=body)
+    assert out.status_code == 200, out.text
+    data = out.json()
+    assert data["request"]["morph"]["genres"] == ["classical", "metal"]
+    assert data["request"]["mix"]["weights"]["classical"] == pytest.approx(0.5)
+    timeline = data["evaluation"]["morph"]["timeline"]
+    assert len(timeline["times_s"]) == len(timeline["asked"]) == timeline["n_windows"] >= 2
+    assert data["metadata"]["blend"]["mode"] == "morph"
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({"alpha_curve": [[0, 1], [6, 0]], "alpha": 0.5}, "give either alpha_curve or alpha"),
+        ({"alpha_curve": [[0, 1], [6, 0]], "strategy": "best_of_n"}, "generated once"),
+        ({"alpha_curve": [[0, 1.5], [6, 0]]}, "alpha must be a number in [0, 1]"),
+        ({"alpha_curve": [[4, 1], [2, 0]]}, "must increase strictly"),
+        ({"alpha_curve": [[0, 1], [6, 0]], "genre_b": "jazz"}, "A and B are both jazz"),
+        ({"mix_curve": [{"time_s": 0, "mix": {"jazz": 1}}]}, "2 to 200 keyframes, got 1"),
+        (
+            {
+                "mix_curve": [{"time_s": 0, "mix": {"jazz": 1}}, {"time_s": 3, "mix": {"rock": 1}}],
+                "genre_a": "pop",
+            },
+            "give either mix_curve or genre_a",
+        ),
+        (
+            {"alpha_curve": [[0, 1], [6, 0]], "mix": {"jazz": 1, "rock": 1}},
+            "give one of mix, alpha_curve, not both",
+        ),
+    ],
+)
+def test_api_refuses_bad_curves(client, body, message):
+    out = client.post("/generate", json={"seconds": 6} | body)
+    assert out.status_code == 400, out.text
+    assert message in out.json()["detail"]
+
+
+@pytest.mark.slow
+def test_app_morph_editor_draws_the_curve_and_both_curves_after(tmp_path):
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    page = Path(__file__).resolve().parents[1] / "src/genreblender/app/streamlit_app.py"
+    app = AppTest.from_file(str(page), default_timeout=120).run()
+    app.radio(key="blend_kind").set_value("a morph").run()
+    assert not app.exception
+    assert app.text_input(key="morph_curve").value == "0:1,20:0"
+    app.text_input(key="morph_curve").set_value("0:1,,4:0").run()
+    assert any("is not time_s:alpha" in i.value for i in app.info)
+    assert app.button(key="generate").disabled
+    app.text_input(key="morph_curve").set_value("0:1,4:0").run()
+    app.slider(key="seconds").set_value(4)
+    app.button(key="generate").click().run()
+    assert not app.exception
+    run = app.session_state["current"]
+    assert run.request["morph"]["genres"] == ["jazz", "metal"]
+    assert app.subheader[0].value.startswith("jazz · metal morph, α 1 → 0 at 0 · 4 s")
+    labels = [m.label for m in app.metric]
+    assert "tracking error" in labels and "per window: Spearman" in labels
+    app.selectbox(key="strategy").select("best_of_n").run()
+    assert app.button(key="generate").disabled

@@ -314,8 +314,18 @@ class Morph:
 
     @property
     def label(self) -> str:
-        """``"jazz → metal"``-like words: each keyframe's mix at its time."""
+        """Each keyframe's mix at its time, in words."""
         return " → ".join(f"{self.mix_at(t).label} at {t:g} s" for t in self.times)
+
+    @property
+    def short_label(self) -> str:
+        """``"jazz · metal morph, α 1 → 0 at 0 · 60 s"`` (a curve of more genres: the count of
+        its keyframes)."""
+        times = " · ".join(f"{t:g}" for t in self.times)
+        if self.is_pair:
+            alphas = " → ".join(f"{w[0]:.2g}" for w in self.weights)
+            return f"{self.genres[0]} · {self.genres[1]} morph, α {alphas} at {times} s"
+        return f"{' · '.join(self.genres)} morph, {len(self.times)} keyframes at {times} s"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -352,9 +362,12 @@ def make_morph(keyframes) -> Morph:
         )
     parsed: list[tuple[float, dict[str, float]]] = []
     for t, items in keyframes:
-        t = _keyframe_time(str(t), MIX_CURVE_SYNTAX) if not isinstance(t, int | float) else t
-        if isinstance(t, bool) or not math.isfinite(float(t)) or t < 0:
-            raise InvalidInputError(f"keyframe time {t!r} must be a number >= 0 seconds")
+        if isinstance(t, bool) or not isinstance(t, int | float):
+            t = _keyframe_time(str(t), MIX_CURVE_SYNTAX)
+        if not math.isfinite(float(t)) or t < 0:
+            raise InvalidInputError(
+                f"keyframe time {t!r} must be a number >= 0 seconds; {MIX_CURVE_SYNTAX}"
+            )
         pairs = list(items.items() if isinstance(items, Mapping) else items)
         weights: dict[str, float] = {}
         for genre, value in pairs:
@@ -385,9 +398,6 @@ def make_morph(keyframes) -> Morph:
 
 def parse_alpha_curve(text: object, genre_a: object, genre_b: object) -> Morph:
     """``"0:1,30:0"`` (α = A's weight at each time) for the genres A and B → :class:`Morph`."""
-    a, b = validate_genre(genre_a), validate_genre(genre_b)
-    if a == b:
-        raise InvalidInputError(f"an alpha curve moves between two genres; A and B are both {a}")
     if not isinstance(text, str) or not text.strip():
         raise InvalidInputError(f"an alpha curve is {ALPHA_CURVE_SYNTAX}; got {text!r}")
     keyframes = []
@@ -397,9 +407,20 @@ def parse_alpha_curve(text: object, genre_a: object, genre_b: object) -> Morph:
                 f"keyframe {item.strip()!r} is not time_s:alpha; {ALPHA_CURVE_SYNTAX}"
             )
         t, alpha = (part.strip() for part in item.split(":"))
+        keyframes.append((_keyframe_time(t, ALPHA_CURVE_SYNTAX), alpha))
+    return alpha_morph(keyframes, genre_a, genre_b)
+
+
+def alpha_morph(keyframes, genre_a: object, genre_b: object) -> Morph:
+    """The morph of ``[(time_s, alpha), ...]`` between A and B (α = A's weight)."""
+    a, b = validate_genre(genre_a), validate_genre(genre_b)
+    if a == b:
+        raise InvalidInputError(f"an alpha curve moves between two genres; A and B are both {a}")
+    frames = []
+    for t, alpha in keyframes:
         w = validate_alpha(alpha)
-        keyframes.append((_keyframe_time(t, ALPHA_CURVE_SYNTAX), [(a, w), (b, 1.0 - w)]))
-    return make_morph(keyframes)
+        frames.append((t, [(a, w), (b, 1.0 - w)]))
+    return make_morph(frames)
 
 
 def parse_mix_curve(text: object) -> Morph:

@@ -40,6 +40,7 @@ from genreblender.errors import (
 )
 from genreblender.generation.controls import BPM_RANGE, KEY_HELP
 from genreblender.genres import GENRES
+from genreblender.mixes import MAX_KEYFRAMES, Morph
 
 log = logging.getLogger(__name__)
 
@@ -145,6 +146,19 @@ MixWeights = Annotated[
 ]
 
 _PAIR_FIELDS = ("genre_a", "genre_b", "alpha")
+
+
+class Keyframe(BaseModel):
+    """One keyframe of a mix that moves: the mix at ``time_s`` seconds."""
+
+    model_config = ConfigDict(strict=True, allow_inf_nan=False, extra="forbid")
+
+    time_s: float = Field(ge=0, description="seconds from the track's start")
+    mix: MixWeights
+
+
+#: ``[time_s, alpha]``: A's weight at a time (an alpha curve's keyframe)
+AlphaKeyframe = Annotated[list[float], Field(min_length=2, max_length=2)]
 
 
 class BodyLimit:
@@ -308,18 +322,42 @@ class GenerateRequest(BaseModel):
         description="a mix of 2 to 10 genres instead of genre_a, genre_b and alpha (give one or "
         "the other); calibrate takes two genres",
     )
+    alpha_curve: list[AlphaKeyframe] | None = Field(
+        None,
+        max_length=MAX_KEYFRAMES,
+        description="a blend that moves: keyframes [time_s, alpha of genre_a] (with genre_a and "
+        "genre_b, instead of alpha), linear between, held after the last; strategy plain",
+    )
+    mix_curve: list[Keyframe] | None = Field(
+        None,
+        max_length=MAX_KEYFRAMES,
+        description="a mix that moves: keyframes {time_s, mix} (instead of genre_a, genre_b, "
+        "alpha and mix; a genre a keyframe leaves out weighs 0 there); strategy plain",
+    )
 
     def target(self):
-        """The :class:`~genreblender.mixes.Mix` asked for (InvalidInputError when both a mix and
-        genre_a, genre_b or alpha are given)."""
-        from genreblender.mixes import Mix, make_mix
+        """The :class:`~genreblender.mixes.Mix` or :class:`~genreblender.mixes.Morph` asked for
+        (InvalidInputError when two ways of asking are mixed)."""
+        from genreblender.mixes import Mix, alpha_morph, make_mix, make_morph
 
-        if self.mix is None:
-            return Mix.pair(self.genre_a, self.genre_b, self.alpha)
-        given = [f for f in _PAIR_FIELDS if f in self.model_fields_set]
-        if given:
-            raise InvalidInputError(f"give either mix or {', '.join(given)}, not both")
-        return make_mix(self.mix)
+        given = self.model_fields_set
+        ways = [f for f in ("mix", "alpha_curve", "mix_curve") if getattr(self, f) is not None]
+        if len(ways) > 1:
+            raise InvalidInputError(f"give one of {', '.join(ways)}, not both")
+        clash = {
+            "mix": _PAIR_FIELDS,
+            "alpha_curve": ("alpha",),
+            "mix_curve": _PAIR_FIELDS,
+        }.get(ways[0] if ways else "", ())
+        if clashing := [f for f in clash if f in given]:
+            raise InvalidInputError(f"give either {ways[0]} or {', '.join(clashing)}, not both")
+        if self.alpha_curve is not None:
+            return alpha_morph([tuple(k) for k in self.alpha_curve], self.genre_a, self.genre_b)
+        if self.mix_curve is not None:
+            return make_morph([(k.time_s, k.mix) for k in self.mix_curve])
+        if self.mix is not None:
+            return make_mix(self.mix)
+        return Mix.pair(self.genre_a, self.genre_b, self.alpha)
 
 
 # Response models. They name every field a client reads; ``extra="allow"`` lets fields added
@@ -388,6 +426,11 @@ class Evaluation(_Open):
     ears: list[dict[str, Any]] = Field(
         default_factory=list, description="other listeners (and the judge) that did not steer"
     )
+    morph: dict[str, Any] | None = Field(
+        None,
+        description="a blend that moves: the curve, and its timeline (asked, heard per window "
+        "and over 12-s spans, tracking error and Spearman)",
+    )
 
 
 class MixRecord(_Open):
@@ -401,7 +444,10 @@ class BlendEcho(_Open):
     genre_a: GenreName | None = Field(None, description="null for a mix")
     genre_b: GenreName | None = None
     alpha: float | None = None
-    mix: MixRecord = Field(description="the target (a pair is the mix {A: α, B: 1 − α})")
+    mix: MixRecord = Field(
+        description="the target (a pair is the mix {A: α, B: 1 − α}; a curve's time average)"
+    )
+    morph: dict[str, Any] | None = Field(None, description="the curve of a blend that moves")
     seconds: float
     seed: int
     engine: str
@@ -495,15 +541,26 @@ def genres() -> GenresResponse:
 # exclude_unset: the audio fields are absent (not null) when include_audio is false
 @app.post("/generate", response_model=GenerateResponse, response_model_exclude_unset=True)
 async def generate(body: GenerateRequest) -> dict[str, Any]:
-    from genreblender.generation.base import validate_mix_request
+    from genreblender.generation.base import validate_mix_request, validate_morph_request
     from genreblender.generation.controls import validate_controls
     from genreblender.generation.registry import check_stems
 
-    # bad genres, weights, tempo or key, stems from an engine without them and an engine that
-    # cannot load fail here, before a worker is taken
+    # bad genres, weights, curves, tempo or key, stems from an engine without them and an
+    # engine that cannot load fail here, before a worker is taken
     target = body.target()
-    validate_mix_request(target, body.seconds, body.seed)
-    if body.strategy == "calibrate" and not target.is_pair:
+    if isinstance(target, Morph):
+        validate_morph_request(target, body.seconds, body.seed)
+        if body.strategy != "plain":
+            raise InvalidInputError(
+                f"a curve is generated once (strategy plain); {body.strategy} steers a fixed blend"
+            )
+        if body.engine != "composer":
+            raise InvalidInputError(
+                f"the {body.engine} engine cannot follow a curve; the composer can"
+            )
+    else:
+        validate_mix_request(target, body.seconds, body.seed)
+    if not isinstance(target, Morph) and body.strategy == "calibrate" and not target.is_pair:
         raise InvalidInputError(
             f"calibrate searches one weight (alpha) and takes two genres; {target.label} names "
             f"{target.k}: use plain or best_of_n"
@@ -523,7 +580,9 @@ async def generate(body: GenerateRequest) -> dict[str, Any]:
         "key": body.key,
         "stems": body.stems,
     }
-    if body.mix is None:
+    if isinstance(target, Morph):
+        request["morph"] = target.text
+    elif body.mix is None:
         request |= {"genre_a": body.genre_a, "genre_b": body.genre_b, "alpha": body.alpha}
     else:
         request["mix"] = dict(body.mix)  # as asked: the sidecar says whether it was normalised

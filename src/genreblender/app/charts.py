@@ -127,3 +127,75 @@ def mix_chart(asked: dict[str, float], heard: dict[str, float], height: int = 12
         )
         .properties(height=height)
     )
+
+
+def morph_chart(timeline: dict, height: int = 240) -> alt.Chart:
+    """A blend that moves: each genre's weight asked for (dashed) and heard over 12-s spans
+    (line) and per window (dots), on the [0, 1] scale, over the listener's window centres; for
+    two genres only A's weight (α)."""
+    genres = timeline["genres"]
+    shown = genres[:1] if len(genres) == 2 else genres
+    rows = []
+    for i, t in enumerate(timeline["times_s"]):
+        for g in shown:
+            j = genres.index(g)
+            rows += [
+                {"seconds": t, "genre": g, "series": "asked", "weight": timeline["asked"][i][j]},
+                {
+                    "seconds": t,
+                    "genre": g,
+                    "series": f"heard ({timeline['span_s']:g}-s spans)",
+                    "weight": timeline["heard_smoothed"][i][j],
+                },
+                {
+                    "seconds": t,
+                    "genre": g,
+                    "series": "heard (window)",
+                    "weight": timeline["heard"][i][j],
+                },
+            ]
+    frame = pd.DataFrame(rows)
+    x = alt.X("seconds:Q", title="seconds (window centre)")
+    y = alt.Y("weight:Q", scale=PROBABILITY_SCALE, title="α" if len(genres) == 2 else "weight")
+    colour = alt.Color("genre:N", scale=GENRE_SCALE, sort=list(GENRES), legend=None)
+    base = alt.Chart(frame).encode(
+        x=x,
+        y=y,
+        color=colour,
+        tooltip=["genre", "series", "seconds", alt.Tooltip("weight:Q", format=".2f")],
+    )
+    asked = base.transform_filter(alt.datum.series == "asked").mark_line(strokeDash=[6, 4])
+    heard = base.transform_filter(
+        alt.FieldOneOfPredicate("series", [r["series"] for r in rows[1:2]])
+    ).mark_line(strokeWidth=2.5)
+    dots = base.transform_filter(alt.datum.series == "heard (window)").mark_circle(
+        size=30, opacity=0.5
+    )
+    return alt.layer(asked, heard, dots).properties(height=height)
+
+
+def curve_preview(morph, seconds: float, height: int = 120) -> alt.Chart:
+    """The curve a morph asks for (A's weight, or each genre's), before it is made."""
+    import numpy as np
+
+    times = np.linspace(0.0, float(seconds), 61)
+    shown = morph.genres[:1] if morph.is_pair else morph.genres
+    rows = [
+        {
+            "seconds": float(t),
+            "genre": g,
+            "weight": morph.weights_at(float(t))[morph.genres.index(g)],
+        }
+        for t in times
+        for g in shown
+    ]
+    return (
+        alt.Chart(pd.DataFrame(rows))
+        .mark_line(strokeDash=[6, 4])
+        .encode(
+            x=alt.X("seconds:Q"),
+            y=alt.Y("weight:Q", scale=PROBABILITY_SCALE, title="α" if morph.is_pair else "weight"),
+            color=alt.Color("genre:N", scale=GENRE_SCALE, sort=list(GENRES), legend=None),
+        )
+        .properties(height=height)
+    )

@@ -106,9 +106,19 @@ class BlendRun:
         return mix_from_dict(r["mix"])
 
     @property
+    def morph(self):
+        """The curve of a blend that moves (:class:`~genreblender.mixes.Morph`), else None."""
+        from genreblender.mixes import parse_mix_curve
+
+        record = self.request.get("morph")
+        return parse_mix_curve(record["text"]) if record else None
+
+    @property
     def label(self) -> str:
         r = self.request
-        return f"{self.target.label} · {r['engine']} · seed {r['seed']}"
+        morph = self.morph
+        what = self.target.label if morph is None else morph.short_label
+        return f"{what} · {r['engine']} · seed {r['seed']}"
 
     @property
     def heading(self) -> str:
@@ -156,15 +166,17 @@ def run_blend(
     key: str | None = None,
     stems: bool = False,
     mix=None,
+    morph=None,
 ) -> BlendRun:
     """Generate, classify and score one blend of two genres, or of a ``mix`` (a
     :class:`~genreblender.mixes.Mix`, its text or ``{genre: weight}``); see
-    :func:`genreblender.pipeline.blend`. ``bpm`` and ``key`` are checked here
+    :func:`genreblender.pipeline.blend`; or of a blend that moves (``morph``: a
+    :class:`~genreblender.mixes.Morph` or its curve text). ``bpm`` and ``key`` are checked here
     (:func:`~genreblender.generation.controls.validate_controls`), ``stems`` adds
     :attr:`BlendRun.stems_zip`."""
     from genreblender.generation.controls import validate_controls
     from genreblender.generation.writer import stems_zip
-    from genreblender.mixes import resolve_target
+    from genreblender.mixes import parse_mix_curve, resolve_target
     from genreblender.pipeline import blend
 
     controls = validate_controls(bpm, key)
@@ -175,8 +187,14 @@ def run_blend(
             f"duration must be in [{MIN_DURATION_S:g}, {MAX_GENERATE_SECONDS:g}] seconds here, "
             f"got {seconds:g}"
         )
-    target = resolve_target(genre_a, genre_b, alpha, mix)
-    pair = {"genre_a": genre_a, "genre_b": genre_b, "alpha": alpha} if mix is None else {}
+    if morph is not None:
+        morph = parse_mix_curve(morph)
+        if any(x is not None for x in (genre_a, genre_b, alpha, mix)):
+            raise InvalidInputError("give a curve, a mix or genre A, genre B and alpha, not two")
+        target, pair = morph.mean_mix(seconds), {}
+    else:
+        target = resolve_target(genre_a, genre_b, alpha, mix)
+        pair = {"genre_a": genre_a, "genre_b": genre_b, "alpha": alpha} if mix is None else {}
     outcome = blend(
         seconds=seconds,
         seed=seed,
@@ -189,7 +207,7 @@ def run_blend(
         ears=ears,
         controls=controls,
         stems=stems,
-        **(pair or {"mix": target}),
+        **(pair or ({"morph": morph} if morph is not None else {"mix": target})),
     )
     result = outcome.result
     meta = outcome.sidecar_metadata()  # requested α and internal α' under separate names
@@ -199,6 +217,7 @@ def run_blend(
         "genre_b": meta.get("genre_b") if pair else None,
         "alpha": float(alpha) if pair else None,
         "mix": target.to_dict(),
+        "morph": morph.to_dict() if morph is not None else None,
         "seconds": seconds,
         "seed": int(meta["seed"]),
         "engine": engine,

@@ -22,7 +22,7 @@ from genreblender.errors import EngineUnavailableError, GenreBlenderError
 from genreblender.generation.controls import BPM_RANGE
 from genreblender.generation.registry import STEM_ENGINES
 from genreblender.genres import GENRES, blend_label
-from genreblender.mixes import MAX_MIX_GENRES, MIN_MIX_GENRES, make_mix
+from genreblender.mixes import MAX_MIX_GENRES, MIN_MIX_GENRES, make_mix, parse_alpha_curve
 
 HISTORY_LIMIT = 20
 ENGINES = ("composer", "musicgen")
@@ -41,7 +41,9 @@ PRESETS = {
 #: The mix editor's first mix, and the weight (%) a genre gets when it is added to a mix.
 MIX_DEFAULT = {"jazz": 50, "metal": 30, "reggae": 20}
 MIX_NEW_WEIGHT = 25
-BLEND_KINDS = ("two genres", "a mix")
+BLEND_KINDS = ("two genres", "a mix", "a morph")
+#: the morph editor's first curve: A to B over the default duration
+MORPH_DEFAULT = f"0:1,{int(defaults.SECONDS)}:0"
 
 
 #: the tempo, key or mode select's "leave it to the style" entry
@@ -49,6 +51,7 @@ STYLE_CHOICE = "style"
 KEY_TONICS = (STYLE_CHOICE, "C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
 WIDGET_DEFAULTS = {
     "blend_kind": BLEND_KINDS[0],
+    "morph_curve": MORPH_DEFAULT,
     "mix_genres": list(MIX_DEFAULT),
     **{f"mix_w_{g}": MIX_DEFAULT.get(g, MIX_NEW_WEIGHT) for g in GENRES},
     "genre_a": defaults.GENRE_A,
@@ -250,6 +253,43 @@ def show_metrics(run: services.BlendRun) -> None:
     )
 
 
+def show_morph(run: services.BlendRun) -> None:
+    """How the heard blend followed the curve: the figures, and both curves over time."""
+    ev = run.evaluation
+    timeline = ev["morph"]["timeline"]
+
+    def f(x):
+        return "n/a" if x is None else f"{x:.2f}"
+
+    cols = st.columns(4)
+    cols[0].metric(
+        "tracking error",
+        f(timeline["tracking_error"]),
+        help=f"Mean over the listener's windows of |α̂(t) − α(t)|, on what it heard over "
+        f"{timeline['span_s']:g}-s spans (a window mostly hears one genre's section)",
+    )
+    cols[1].metric(
+        "Spearman",
+        f(timeline["spearman"]),
+        help="Rank correlation of the heard weight with the asked one over the windows: 1 = "
+        "it rises and falls with the curve",
+    )
+    cols[2].metric("per window: error", f(timeline["tracking_error_raw"]))
+    cols[3].metric("per window: Spearman", f(timeline["spearman_raw"]))
+    st.altair_chart(charts.morph_chart(timeline), width="stretch")
+    other = next((v for v in ev.get("ears", []) if v.get("morph")), None)
+    st.caption(
+        f"Dashed: the curve asked for. Line: heard over {timeline['span_s']:g}-s spans. Dots: "
+        "each 3-s window. The bars below are against the curve's average."
+        + (
+            f" {other['name']} (did not steer): tracking error "
+            f"{f(other['morph']['tracking_error'])}, Spearman {f(other['morph']['spearman'])}."
+            if other
+            else ""
+        )
+    )
+
+
 def show_loop_and_ears(evaluation: dict, closed_loop: dict | None) -> None:
     """The closed loop's outcome (it may have missed) and what the ears that did not steer heard
     (the landing verdict itself is :func:`show_verdict`)."""
@@ -275,6 +315,8 @@ def show_run(run: services.BlendRun, key: str) -> None:
     )
     show_metrics(run)
     show_loop_and_ears(ev, run.closed_loop)
+    if ev.get("morph"):
+        show_morph(run)
     if target.is_pair:
         st.altair_chart(charts.distribution_chart(ev["target"], ev["predicted"]), width="stretch")
         st.caption("Bars: what the classifier heard. Dashed outlines: the blend asked for.")
@@ -370,14 +412,42 @@ def mix_editor(state) -> dict | None:
 
 def blend_controls(state) -> dict | None:
     """The left column; returns the request when it should run now, else None."""
-    kind = st.radio("Blend of", BLEND_KINDS, key="blend_kind", horizontal=True)
+    # the label is hidden to keep Generate above the fold; the choices say what it is
+    kind = st.radio(
+        "Blend of", BLEND_KINDS, key="blend_kind", horizontal=True, label_visibility="collapsed"
+    )
     if kind == BLEND_KINDS[1]:
         weights = mix_editor(state)
         target = {"mix": weights}
         wide = weights is not None and len(weights) > 2
+    elif kind == BLEND_KINDS[2]:
+        target, wide = {"morph": morph_editor(state)}, False
     else:
         target, wide = pair_controls(state), False
     return common_controls(state, target, wide)
+
+
+def morph_editor(state) -> str | None:
+    """A blend that moves: genre A, genre B and the curve of A's weight (keyframes
+    ``time_s:alpha``), drawn as it will be asked for; the curve's text (None when it is not a
+    curve: the reason is shown)."""
+    a, b = st.columns(2)
+    genre_a = a.selectbox("Genre A", GENRES, key="genre_a")
+    genre_b = b.selectbox("Genre B", GENRES, key="genre_b")
+    text = st.text_input(
+        "Curve of A's weight",
+        key="morph_curve",
+        help="keyframes time_s:alpha separated by commas, linear between and held after the "
+        "last: 0:1,20:0 moves from pure A to pure B over 20 s",
+    )
+    try:
+        morph = parse_alpha_curve(text, genre_a, genre_b)
+    except GenreBlenderError as exc:
+        st.info(str(exc))
+        return None
+    seconds = max(float(state.get("seconds", defaults.SECONDS)), morph.times[-1])
+    st.altair_chart(charts.curve_preview(morph, seconds), width="stretch")
+    return morph.text
 
 
 def pair_controls(state) -> dict:
@@ -466,9 +536,15 @@ def common_controls(state, target: dict, wide: bool) -> dict | None:
     if tonic != STYLE_CHOICE:
         key_name = tonic if mode == STYLE_CHOICE else f"{tonic} {mode}"
     status = statuses[engine]
-    ready = status.available and target.get("mix", True) is not None
+    ready = status.available and all(target.get(k, True) is not None for k in ("mix", "morph"))
     if wide and strategy == "calibrate":
         st.info("Calibration searches one weight, so it takes two genres: pick another loop.")
+        ready = False
+    if "morph" in target and (strategy != "plain" or engine != "composer"):
+        st.info(
+            "A morph is made once, by the composer (it follows the curve with sections of each "
+            "genre's own music): pick one take and the composer."
+        )
         ready = False
     go = st.button("Generate", type="primary", disabled=not ready, key="generate")
     if engine == "musicgen":

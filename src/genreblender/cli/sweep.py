@@ -30,6 +30,15 @@ def register(subparsers) -> None:
         help="sweep this mix of 2 to 10 genres (e.g. jazz=0.5,metal=0.3,reggae=0.2) instead of "
         "pairs x alphas; repeat for several mixes",
     )
+    parser.add_argument(
+        "--mix-curve",
+        dest="morphs",
+        action="append",
+        default=None,
+        metavar="T:G=W,...;...",
+        help="sweep this blend that moves (keyframes time_s:mix, e.g. "
+        "'0:jazz=1,metal=0;60:jazz=0,metal=1') instead; repeat for several curves",
+    )
     parser.add_argument("--seeds", type=int, default=3, help="seeds per (pair, alpha)")
     parser.add_argument("--seconds", type=float, default=10.0, help="track length")
     parser.add_argument("--strategy", default="plain", choices=("plain", "best_of_n", "calibrate"))
@@ -70,6 +79,7 @@ def run(args: argparse.Namespace) -> int:
         SweepSpec,
         parse_alphas,
         parse_mixes,
+        parse_morphs,
         parse_pairs,
         run_sweep,
     )
@@ -77,16 +87,21 @@ def run(args: argparse.Namespace) -> int:
     judge = args.judge
     if judge == "musicnn":
         judge = "MSD_musicnn+MTT_musicnn"
-    mixes = ()
-    if args.mixes:
+    mixes, morphs = (), ()
+    if args.mixes or args.morphs:
         if args.pairs or args.alphas:
-            raise InvalidInputError("give either --mix or --pairs/--alphas, not both")
-        mixes = parse_mixes(args.mixes)
+            given = "--mix" if args.mixes else "--mix-curve"
+            raise InvalidInputError(f"give either {given} or --pairs/--alphas, not both")
+        if args.mixes and args.morphs:
+            raise InvalidInputError("give either --mix or --mix-curve, not both")
+        mixes = parse_mixes(args.mixes) if args.mixes else ()
+        morphs = parse_morphs(args.morphs) if args.morphs else ()
     spec = SweepSpec(
         engine=args.engine,
         pairs=tuple(parse_pairs(args.pairs)),
         alphas=tuple(parse_alphas(args.alphas or "0,0.25,0.5,0.75,1")),
         mixes=mixes,
+        morphs=morphs,
         seeds=args.seeds,
         seconds=args.seconds,
         strategy=args.strategy,

@@ -149,3 +149,18 @@ def hear_morph(ear, mono, sr, morph: Morph, windows, span_s: float = SPAN_S) -> 
         return view
     view["timeline"] = morph_timeline(starts, ends, probs, genres, morph, span_s)
     return view
+
+
+def sections_timeline(sections, starts_s, ends_s, morph: Morph, span_s: float = SPAN_S):
+    """The figures an ideal listener would give the composer's plan: each window hears exactly
+    the share of its time each genre's sections fill (``sections``: the sidecar's
+    ``blend.sections``, ``{"genre", "start_s", "end_s"}``). What the plan itself allows, with
+    the same windows and span as the real listener's."""
+    starts = np.asarray(starts_s, dtype=float)
+    ends = np.asarray(ends_s, dtype=float)
+    shares = np.zeros((len(starts), morph.k))
+    for s in sections:
+        g = morph.genres.index(s["genre"])
+        overlap = np.clip(np.minimum(ends, s["end_s"]) - np.maximum(starts, s["start_s"]), 0, None)
+        shares[:, g] += overlap
+    return morph_timeline(starts, ends, shares, morph.genres, morph, span_s)

@@ -343,6 +343,113 @@ td:first-child{{text-align:left}}img{{max-width:100%}}</style></head><body>
 <h2>Metrics</h2><ul>{metric_list}</ul></body></html>"""
 
 
+def morph_curves(results: pd.DataFrame, max_curves: int = 12) -> str:
+    """Each curve (its first seed): α(t) asked, dashed, beside α̂(t) heard by the steering
+    listener over 12-s spans (line) and per window (dots), and by the judge (dash-dot) when it
+    scored; for a curve of more genres, each genre's weight in its colour."""
+    plt = _plt()
+    from genreblender.mixes import parse_mix_curve
+
+    firsts = results.sort_values("seed").drop_duplicates("morph").head(max_curves)
+    cols = min(3, len(firsts))
+    rows = int(np.ceil(len(firsts) / cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(4.6 * cols, 2.8 * rows), squeeze=False)
+    for ax, (_, row) in zip(axes.ravel(), firsts.iterrows(), strict=False):
+        morph = parse_mix_curve(row["morph"])
+        timeline = json.loads(row["morph_timeline"])
+        t = np.asarray(timeline["times_s"])
+        asked, heard = np.asarray(timeline["asked"]), np.asarray(timeline["heard_smoothed"])
+        raw = np.asarray(timeline["heard"])
+        judge = {}
+        if isinstance(row.get("judge_morph_timeline"), str):
+            judge = json.loads(row["judge_morph_timeline"])
+        shown = [0] if morph.k == 2 else range(morph.k)
+        for g in shown:
+            colour = TARGET_COLOUR if morph.k == 2 else GENRE_COLOURS[morph.genres[g]]
+            ax.plot(t, asked[:, g], color=REFERENCE_COLOUR if morph.k == 2 else colour, ls="--")
+            ax.plot(t, heard[:, g], color=colour, lw=2)
+            ax.scatter(t, raw[:, g], s=6, color=colour, alpha=0.4)
+            if judge.get("heard_smoothed"):
+                j = np.asarray(judge["heard_smoothed"])
+                ax.plot(judge["times_s"], j[:, g], color=colour, lw=1.2, ls="-.", alpha=0.8)
+        rho, err = row.get("morph_spearman"), row.get("morph_tracking_error")
+        name = (
+            f"{morph.genres[0]} → {morph.genres[1]}" if morph.k == 2 else " · ".join(morph.genres)
+        )
+        ax.set_title(
+            f"{name}, seed {row['seed']}: ρ {_fmt(rho if pd.notna(rho) else None)}, "
+            f"error {_fmt(err)}",
+            fontsize=8,
+        )
+        ax.set_ylim(-0.05, 1.05)
+        ax.set_xlabel("s", fontsize=7)
+    for ax in axes.ravel()[len(firsts) :]:
+        ax.axis("off")
+    fig.suptitle(
+        "dashed: asked · line: heard over 12-s spans · dots: per window · dash-dot: judge "
+        "(for two genres, the first genre's weight α)",
+        fontsize=8,
+    )
+    fig.tight_layout()
+    return _png(fig)
+
+
+_MORPH_KEYS = (
+    "mean_tracking_error",
+    "mean_spearman",
+    "mean_tracking_error_raw",
+    "mean_spearman_raw",
+    "spearman_at_least_0.8_rate",
+    "tracking_error_at_most_0.2_rate",
+)
+_MORPH_HEADS = (
+    "<th>tracking error</th><th>Spearman</th><th>per window: error</th><th>Spearman</th>"
+    "<th>ρ ≥ 0.8</th><th>error ≤ 0.2</th>"
+)
+
+
+def _morph_cells(figures: dict[str, Any]) -> str:
+    return "".join(f"<td>{_fmt(figures.get(k))}</td>" for k in _MORPH_KEYS)
+
+
+def _morph_page(results: pd.DataFrame, summary: dict[str, Any], plan: dict[str, Any]) -> str:
+    overall = summary["overall"]
+    ears = list(overall.get("ears", {}))
+    listener = html.escape(str(overall.get("listener") or "classifier"))
+    views = [(f"{listener} (steering listener)", overall)] + [
+        (
+            html.escape(n) + (" (the plan itself: an ideal listener)" if n == "plan" else ""),
+            overall["ears"][n],
+        )
+        for n in ears
+    ]
+    head_rows = "".join(
+        f"<tr><td>{name}</td>{_morph_cells(v)}<td>{v.get('n_tracks', 0)}</td></tr>"
+        for name, v in views
+    )
+    rows = "".join(
+        f"<tr><td>{html.escape(entry['label'])}</td>{_morph_cells(entry)}"
+        + "".join(_morph_cells(entry.get("ears", {}).get(n, {})) for n in ears)
+        + "</tr>"
+        for entry in summary["morphs"].values()
+    )
+    ear_heads = "".join(f"<th colspan=6>{html.escape(n)}</th>" for n in ears)
+    return f"""<!doctype html><html><head><meta charset="utf-8"><title>GenreBlender curve sweep</title>
+<style>body{{font-family:sans-serif;max-width:1300px;margin:2em auto;color:#222}}
+table{{border-collapse:collapse;font-size:13px}}td,th{{border:1px solid #ddd;padding:3px 8px;text-align:right}}
+td:first-child{{text-align:left}}img{{max-width:100%}}</style></head><body>
+<h1>GenreBlender sweep of blends that move</h1>
+<p>Engine <b>{html.escape(str(plan.get("engine", "?")))}</b>, {overall.get("n_curves", 0)} curves,
+{plan.get("seeds", "?")} seed(s), {plan.get("seconds", "?")} s per track; {overall.get("n_tracks", 0)} tracks.
+Tracking error: mean over the listener's windows of |α̂(t) − α(t)| (for more genres ½ Σ |ŵ − w|);
+Spearman(α(t), α̂(t)) over the windows; both on the heard weights over 12-s spans, and per window.</p>
+<table><tr><th></th>{_MORPH_HEADS}<th>tracks</th></tr>{head_rows}</table>
+<h2>Asked and heard over time</h2><img src="data:image/png;base64,{morph_curves(results)}">
+<h2>Per curve</h2><table><tr><th></th><th colspan=6>{listener} (steering listener)</th>{ear_heads}</tr>
+<tr><th>curve</th>{_MORPH_HEADS}{"".join(_MORPH_HEADS for _ in ears)}</tr>{rows}</table>
+</body></html>"""
+
+
 def write_report(sweep_dir: str | Path) -> Path:
     """Write ``sweep_dir/report.html`` from its results; return the path."""
     sweep_dir = Path(sweep_dir)
@@ -355,6 +462,8 @@ def write_report(sweep_dir: str | Path) -> Path:
     )
     if summary.get("kind") == "mixes":
         return _write_page(sweep_dir, _mix_page(summary, plan))
+    if summary.get("kind") == "morphs":
+        return _write_page(sweep_dir, _morph_page(results, summary, plan))
     overall = summary["overall"]
     ears = list(overall.get("ears", {}))
     listener = html.escape(str(overall.get("listener") or "classifier"))

@@ -20,7 +20,17 @@ import numpy as np
 import pandas as pd
 
 #: per-ear columns read as numbers (empty cells, e.g. a judge that cannot see reggae, are NaN)
-_NUMERIC = ("alpha_hat", "abs_alpha_error", "on_target_mass", "js", "weight_error")
+_NUMERIC = (
+    "alpha_hat",
+    "abs_alpha_error",
+    "on_target_mass",
+    "js",
+    "weight_error",
+    "morph_tracking_error",
+    "morph_spearman",
+    "morph_tracking_error_raw",
+    "morph_spearman_raw",
+)
 _BOOLEAN = ("landed", "top2_match", "topk_match")
 _TRUTH = {"true": 1.0, "1": 1.0, "1.0": 1.0, "false": 0.0, "0": 0.0, "0.0": 0.0}
 _NOTES = {"judge": "pairs with a genre the judge cannot see (reggae) are left out"}
@@ -107,10 +117,16 @@ def is_mix_sweep(results: pd.DataFrame) -> bool:
     return "mix" in results.columns and results["mix"].notna().any()
 
 
+def is_morph_sweep(results: pd.DataFrame) -> bool:
+    return "morph" in results.columns and results["morph"].notna().any()
+
+
 def summarize(results: pd.DataFrame) -> dict[str, Any]:
     """Per-pair (per-mix, for a sweep of mixes) and overall figures of a results table (one
     row per track)."""
     results = coerce_columns(results)
+    if is_morph_sweep(results):
+        return summarize_morphs(results)
     if is_mix_sweep(results):
         return summarize_mixes(results)
     ears = ear_prefixes(results)
@@ -221,6 +237,76 @@ def summarize_mixes(results: pd.DataFrame) -> dict[str, Any]:
         if name in _NOTES:
             overall["ears"][name]["note"] = _NOTES[name].replace("pairs", "mixes")
     return {"kind": "mixes", "overall": overall, "mixes": mixes}
+
+
+#: a curve's figures, per ear (``<prefix>morph_<figure>``)
+_MORPH = ("tracking_error", "spearman", "tracking_error_raw", "spearman_raw")
+
+
+def _morph_view(frame: pd.DataFrame, prefix: str) -> dict[str, Any]:
+    """One ear's curve figures over the tracks it could score: the mean of each, and how many
+    tracks meet issue 13's bounds (Spearman ≥ 0.8, tracking error ≤ 0.2; over 12-s spans)."""
+    column = f"{prefix}morph_tracking_error"
+    if column not in frame:
+        return {}
+    frame = frame[frame[column].notna()]
+    if frame.empty:
+        return {}
+    out = {f"mean_{name}": _mean(frame.get(f"{prefix}morph_{name}")) for name in _MORPH}
+    rho = frame.get(f"{prefix}morph_spearman")
+    # a track without a Spearman (too few windows, a flat curve) does not meet the bound
+    out["spearman_at_least_0.8_rate"] = (
+        float((rho.fillna(-2) >= 0.8).mean()) if rho is not None and rho.notna().any() else None
+    )
+    out["tracking_error_at_most_0.2_rate"] = float((frame[column] <= 0.2).mean())
+    out["mean_on_target_mass"] = _mean(frame.get(f"{prefix}on_target_mass"))
+    out["n_tracks"] = int(len(frame))
+    return out
+
+
+def summarize_morphs(results: pd.DataFrame) -> dict[str, Any]:
+    """Per-curve and overall figures of a sweep of curves (blends that move) for the steering
+    listener, every other ear, and the plan itself (``plan``: an ideal listener hearing each
+    window's time shares, the bound the plan sets), with the overall figures per seed."""
+    from genreblender.mixes import parse_mix_curve
+
+    results = coerce_columns(results)
+    for name in _MORPH:
+        if f"plan_morph_{name}" in results:
+            results[f"plan_morph_{name}"] = pd.to_numeric(
+                results[f"plan_morph_{name}"], errors="coerce"
+            )
+    ears = ear_prefixes(results)
+    views = {"": None, **{p: n for n, p in ears.items()}, "plan_": "plan"}
+    curves: dict[str, Any] = {}
+    for text, frame in results.groupby("morph", sort=False):
+        entry = {"label": parse_mix_curve(text).label, **_morph_view(frame, "")}
+        entry["ears"] = {}
+        for prefix, name in views.items():
+            if name is not None and (view := _morph_view(frame, prefix)):
+                entry["ears"][name] = view
+        curves[text] = entry
+
+    def overall_of(prefix: str) -> dict[str, Any]:
+        out = _morph_view(results, prefix)
+        if not out:
+            return {}
+        scored = results[results[f"{prefix}morph_tracking_error"].notna()]
+        out["n_curves"] = int(scored["morph"].nunique())
+        out["by_seed"] = {
+            str(seed): _morph_view(group, prefix) for seed, group in scored.groupby("seed")
+        }
+        return out
+
+    overall = overall_of("")
+    overall["listener"] = _listener_name(results)
+    overall["ears"] = {}
+    for prefix, name in views.items():
+        if name is not None and (view := overall_of(prefix)):
+            overall["ears"][name] = view
+            if name in _NOTES:
+                view["note"] = _NOTES[name].replace("pairs", "curves")
+    return {"kind": "morphs", "overall": overall, "morphs": curves}
 
 
 def coerce_columns(results: pd.DataFrame) -> pd.DataFrame:

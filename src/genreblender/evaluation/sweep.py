@@ -26,7 +26,7 @@ from typing import Any
 from genreblender.classification.listeners import DEFAULT_LISTENER, validate_listener
 from genreblender.errors import InvalidInputError
 from genreblender.genres import GENRES, validate_alpha, validate_genre
-from genreblender.mixes import Mix, parse_mix
+from genreblender.mixes import Mix, Morph, parse_mix, parse_mix_curve
 
 STRATEGIES = ("plain", "best_of_n", "calibrate")
 RESULTS_FILE = "results.csv"
@@ -78,10 +78,20 @@ def parse_mixes(texts) -> tuple[str, ...]:
     return tuple(dict.fromkeys(mixes))
 
 
+def parse_morphs(texts) -> tuple[str, ...]:
+    """Curves (each ``0:jazz=1,metal=0;60:jazz=0,metal=1`` or a :class:`Morph`) → their canonical
+    texts, each once, in the order given."""
+    morphs = [parse_mix_curve(t).text for t in texts]
+    if not morphs:
+        raise InvalidInputError("give at least one curve")
+    return tuple(dict.fromkeys(morphs))
+
+
 @dataclass(frozen=True)
 class SweepSpec:
     """A sweep's plan: ``pairs`` × ``alphas`` × seeds, or (when ``mixes`` is given: canonical
-    mix texts, :func:`parse_mixes`) ``mixes`` × seeds."""
+    mix texts, :func:`parse_mixes`) ``mixes`` × seeds, or (``morphs``: canonical curve texts,
+    :func:`parse_morphs`) ``morphs`` × seeds."""
 
     engine: str = "composer"
     pairs: tuple[tuple[str, str], ...] = field(default_factory=lambda: tuple(all_pairs()))
@@ -96,6 +106,8 @@ class SweepSpec:
     listener: str = DEFAULT_LISTENER
     #: mixes of several genres (canonical texts); when given, pairs and alphas are not used
     mixes: tuple[str, ...] = ()
+    #: blends that move (canonical curve texts); when given, pairs, alphas and mixes are not
+    morphs: tuple[str, ...] = ()
 
     def __post_init__(self):
         if self.strategy not in STRATEGIES:
@@ -111,6 +123,20 @@ class SweepSpec:
             raise InvalidInputError(
                 f"seconds must be in [{MIN_DURATION_S:g}, {MAX_DURATION_S:g}], got {self.seconds}"
             )
+        if self.mixes and self.morphs:
+            raise InvalidInputError("a sweep takes mixes or curves, not both")
+        if self.morphs:
+            object.__setattr__(self, "morphs", parse_morphs(self.morphs))
+            if self.strategy != "plain":
+                raise InvalidInputError(
+                    f"a curve is generated once (strategy plain); {self.strategy} steers a "
+                    "fixed blend"
+                )
+            late = [m for m in self.morphs if parse_mix_curve(m).times[0] >= self.seconds]
+            if late:
+                raise InvalidInputError(
+                    f"the curve {late[0]} starts after the {self.seconds:g}-s track ends"
+                )
         if self.mixes:
             object.__setattr__(self, "mixes", parse_mixes(self.mixes))
             wide = [m for m in self.mixes if not parse_mix(m).is_pair]
@@ -122,6 +148,8 @@ class SweepSpec:
     def jobs(self) -> list[dict[str, Any]]:
         if self.mixes:
             return self._mix_jobs()
+        if self.morphs:
+            return self._morph_jobs()
         out = []
         for (a, b), alpha, seed in itertools.product(self.pairs, self.alphas, range(self.seeds)):
             job = {
@@ -165,15 +193,41 @@ class SweepSpec:
             out.append(job)
         return out
 
+    def _morph_jobs(self) -> list[dict[str, Any]]:
+        # genre_a, genre_b and alpha name the curve's first two genres and the first genre's
+        # mean weight over the track; the curve itself is the job's "morph"
+        out = []
+        for text, seed in itertools.product(self.morphs, range(self.seeds)):
+            morph = parse_mix_curve(text)
+            job = {
+                "engine": self.engine,
+                "engine_options": json.dumps(dict(self.engine_options), sort_keys=True),
+                "morph": text,
+                "genre_a": morph.genres[0],
+                "genre_b": morph.genres[1],
+                "alpha": float(morph.mean_mix(self.seconds).weights[0]),
+                "seed": int(seed),
+                "seconds": float(self.seconds),
+                "strategy": self.strategy,
+                "n_candidates": int(self.n_candidates),
+                "judge": self.judge or "",
+                "listener": self.listener,
+            }
+            job["key"] = job_key(job)
+            out.append(job)
+        return out
+
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["pairs"] = [list(p) for p in self.pairs]
         d["engine_options"] = dict(self.engine_options)
-        if self.mixes:
-            d["mixes"] = list(self.mixes)
-            d.pop("pairs"), d.pop("alphas")
-        else:
-            d.pop("mixes")  # a pair sweep's plan reads as it did before mixes existed
+        # a pair sweep's plan reads as it did before mixes and curves existed
+        for name in ("mixes", "morphs"):
+            if getattr(self, name):
+                d[name] = list(getattr(self, name))
+                d.pop("pairs", None), d.pop("alphas", None)
+            else:
+                d.pop(name)
         return d
 
 
@@ -194,8 +248,9 @@ JOB_FIELDS = (
 
 
 def job_fields(job: dict[str, Any]) -> tuple[str, ...]:
-    """The input fields of ``job``: a mix sweep's jobs also have their ``mix``."""
-    return (*JOB_FIELDS, "mix") if "mix" in job else JOB_FIELDS
+    """The input fields of ``job``: a mix sweep's jobs also have their ``mix``, a sweep of
+    curves' their ``morph``."""
+    return (*JOB_FIELDS, *(f for f in ("mix", "morph") if f in job))
 
 
 def job_key(job: dict[str, Any]) -> str:
@@ -241,14 +296,37 @@ EAR_FIGURES = (
 
 
 def ear_columns(prefix: str, view: dict[str, Any]) -> dict[str, Any]:
-    """One ear's result columns from its :func:`~genreblender.evaluation.ears.hear` view."""
+    """One ear's result columns from its :func:`~genreblender.evaluation.ears.hear` view (and,
+    for a curve, its timeline figures)."""
     metrics = view["metrics"] or {}
     row = {f"{prefix}{name}": metrics.get(name, "") for name in EAR_FIGURES}
     row[f"{prefix}scores"] = json.dumps(view["predicted"], sort_keys=True)
+    if "morph" in view:
+        row.update(morph_columns(prefix, view["morph"]))
     return row
 
 
-def _job_target(job: dict[str, Any]) -> Mix:
+#: A curve's figures, as ``<prefix>morph_<figure>`` columns (empty when undefined: Spearman
+#: over a curve that does not move, or an ear that cannot see a genre of it)
+MORPH_FIGURES = ("tracking_error", "spearman", "tracking_error_raw", "spearman_raw")
+
+
+def morph_columns(prefix: str, timeline: dict[str, Any] | None) -> dict[str, Any]:
+    """One ear's curve columns: its figures, and its timeline (window centres, asked, heard per
+    window and over spans) as JSON for the report."""
+    timeline = timeline or {}
+    row = {
+        f"{prefix}morph_{name}": "" if timeline.get(name) is None else timeline[name]
+        for name in MORPH_FIGURES
+    }
+    keep = ("times_s", "asked", "heard", "heard_smoothed", "span_s")
+    row[f"{prefix}morph_timeline"] = json.dumps({k: timeline[k] for k in keep if k in timeline})
+    return row
+
+
+def _job_target(job: dict[str, Any]) -> Mix | Morph:
+    if job.get("morph"):
+        return parse_mix_curve(job["morph"])
     if job.get("mix"):
         return parse_mix(job["mix"])
     return Mix.pair(job["genre_a"], job["genre_b"], job["alpha"])
@@ -264,7 +342,8 @@ def run_job(job: dict[str, Any]) -> dict[str, Any]:
     from genreblender import __version__
     from genreblender.evaluation.closed_loop import best_of_n_mix, calibrate_alpha
     from genreblender.evaluation.ears import as_ear, hear_mix, other_listener_ears
-    from genreblender.evaluation.track import as_mono, evaluate_mix
+    from genreblender.evaluation.morph import sections_timeline
+    from genreblender.evaluation.track import as_mono, evaluate_mix, evaluate_morph
     from genreblender.generation.base import generate_blend
 
     generator, classifier, judge = _worker_parts(
@@ -274,7 +353,23 @@ def run_job(job: dict[str, Any]) -> dict[str, Any]:
     alpha, seed, seconds = job["alpha"], job["seed"], job["seconds"]
     started = time.perf_counter()
     internal_alpha, n_generations, loop = alpha, 1, None
-    if job["strategy"] == "plain":
+    morph = target if isinstance(target, Morph) else None
+    # the other listeners hear the same track (they never steer); one not installed is left out
+    ears = [
+        ear
+        for ear in other_listener_ears(getattr(classifier, "name", job["listener"]))
+        if ear.model is not None
+    ]
+    if judge is not None:
+        ears.append(as_ear(judge, "judge"))
+    if morph is not None:
+        # a curve: scored against its time average, and over time by every ear
+        result = generate_blend(generator, morph, seconds, seed)
+        evaluation = evaluate_morph(
+            result.audio, result.sample_rate, morph, seconds, classifier=classifier, ears=ears
+        )
+        target = morph.mean_mix(seconds)
+    elif job["strategy"] == "plain":
         result = generate_blend(generator, target, seconds, seed)
         evaluation = evaluate_mix(result.audio, result.sample_rate, target, classifier=classifier)
     else:
@@ -317,16 +412,30 @@ def run_job(job: dict[str, Any]) -> dict[str, Any]:
     row["model_version"] = result.metadata.get("model_version", "")
     row["classifier"] = json.dumps(evaluation.classification.model, sort_keys=True)
     row["code_version"] = __version__
-    # the other listeners hear the same track (they never steer); one not installed is left out
-    mono = as_mono(result.audio)
-    for ear in other_listener_ears(getattr(classifier, "name", job["listener"])):
-        if ear.model is not None:
-            row.update(ear_columns(f"{ear.name}_", hear_mix(ear, mono, result.sample_rate, target)))
-    if judge is not None:
-        view = hear_mix(as_ear(judge), mono, result.sample_rate, target)
-        row.update(ear_columns("judge_", view))
+    if morph is not None:
+        row.update(morph_columns("", evaluation.morph["timeline"]))
+        # what the plan itself allows: an ideal listener hearing each window's time shares
+        sections = result.metadata.get("blend", {}).get("sections")
+        plan = None
+        if sections:
+            c = evaluation.classification
+            plan = sections_timeline(sections, c.segment_starts_s, c.segment_ends_s, morph)
+        row.update(
+            {
+                f"plan_morph_{name}": "" if plan is None or plan[name] is None else plan[name]
+                for name in MORPH_FIGURES
+            }
+        )
+        views = evaluation.ears
     else:
+        mono = as_mono(result.audio)
+        views = [hear_mix(ear, mono, result.sample_rate, target) for ear in ears]
+    for ear, view in zip(ears, views, strict=True):
+        row.update(ear_columns(f"{ear.name}_", view))
+    if judge is None:
         row.update({f"judge_{name}": "" for name in (*EAR_FIGURES, "scores")})
+        if morph is not None:
+            row.update(morph_columns("judge_", None))
     row["seconds_taken"] = round(time.perf_counter() - started, 3)
     return row
 
@@ -352,8 +461,10 @@ def _column_kind(column: str) -> tuple[str, bool]:
         return "text", True
     if column in _JSON_COLUMNS:
         return "json", False
-    if column in _OPTIONAL_JSON_COLUMNS or column.endswith("_scores"):
+    if column in _OPTIONAL_JSON_COLUMNS or column.endswith(("_scores", "morph_timeline")):
         return "json", True
+    if "morph_" in column:  # a curve's figures: Spearman is undefined on a curve that is flat
+        return "number", True
     if column in _BOOL_COLUMNS:
         return "bool", False
     if column in _OPTIONAL_BOOL_COLUMNS or column.endswith(
