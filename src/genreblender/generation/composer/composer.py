@@ -16,7 +16,7 @@ from genreblender.generation.base import (
     request_metadata,
     validate_request,
 )
-from genreblender.generation.composer import mix, render, vocals
+from genreblender.generation.composer import mix, render, singing, vocals
 from genreblender.generation.composer.arrangement import plan_song
 from genreblender.generation.composer.bass import bass_part
 from genreblender.generation.composer.drums import drum_part
@@ -34,6 +34,8 @@ BLEND_MODES = ("sections", "fuse")
 CROSSFADE_S = 0.03
 #: General MIDI programs that sound as a voice (Choir Aahs, Voice Oohs, Synth Voice)
 GM_VOICE_PROGRAMS = (52, 53, 54)
+#: The MIDI program a sung lead is written with (Voice Oohs): the file's vocal line
+SUNG_LEAD_PROGRAM = 53
 _GOLDEN_FRACTION = (5**0.5 - 1) / 2
 #: Length of a fade-out ending (at most a tenth of the track)
 FADE_OUT_S = 2.0
@@ -181,9 +183,15 @@ class Composer:
         )
         if loudness is not None:
             style["mix"]["loudness_rms"] = float(loudness)
+        sung = (style.get("vocals") or {}).get("kind") == "sung"
+        if sung:  # the melody is the singer's: its MIDI track says so with a voice program
+            for track in tracks:
+                if track.name.startswith("lead"):
+                    track.program = SUNG_LEAD_PROGRAM
         midi = render.build_midi(tracks, score.bpm, score.swing, streams["timing"])
-        audio = render.render_midi(midi, self._soundfont_bytes)
-        voice = self._add_vocals(audio, score, tracks, style, streams["vocals"])
+        played = render.without_parts(midi, "lead") if sung else midi
+        audio = render.render_midi(played, self._soundfont_bytes)
+        voice = self._add_vocals(audio, score, tracks, style, streams["vocals"], midi)
         audio = mix.master(audio, render.RENDER_RATE, style["mix"], streams["mix"])
         description = {
             "tempo_bpm": round(score.bpm, 2),
@@ -202,27 +210,36 @@ class Composer:
         return audio, midi, description, score
 
     @staticmethod
-    def _add_vocals(audio, score, tracks, style, rng) -> dict | None:
-        """Lay the style's spoken lines over the rendered beat (in place); describe the vocals.
+    def _add_vocals(audio, score, tracks, style, rng, midi) -> dict | None:
+        """Lay the style's vocals over the rendered beat (in place); describe them.
 
-        The lines sit at ``level`` times the beat's RMS before the master bus, as a rapper's
-        voice rides on top of the beat; a blend's level follows the genres' weights.
+        Rap: spoken lines (``vocals.rap_part``); sung: the lead melody as the MIDI file plays it,
+        sung by the formant voice (``singing.sing``; the lead is then not rendered by the
+        SoundFont). The voice sits at ``level`` times the beat's RMS (a sung line measured while
+        it sings) before the master bus, riding on top of the beat as a singer does.
         """
         spec = style.get("vocals") or {}
         level = float(spec.get("level", 0.0))
-        if spec.get("voice") and level > 0.01:
+        kind = spec.get("kind")
+        if kind in ("rap", "sung") and level > 0.01:
             n = len(audio)
-            line = vocals.rap_part(score, spec, n, render.RENDER_RATE, rng)
+            if kind == "rap":
+                line = vocals.rap_part(score, spec, n, render.RENDER_RATE, rng)
+                voice_rms = float(np.sqrt(np.mean(line**2)))
+            else:
+                notes = singing.sung_notes(midi, "lead")
+                line = singing.sing(notes, spec, n, render.RENDER_RATE, rng)
+                voice_rms = _active_rms(line, render.RENDER_RATE)
             beat_rms = float(np.sqrt(np.mean(audio.mean(axis=1) ** 2)))
-            voice_rms = float(np.sqrt(np.mean(line**2)))
             if voice_rms > 0 and beat_rms > 0:
                 audio += (level * beat_rms / voice_rms * line)[:, None]
-                return {
-                    "kind": "rap",
-                    "engine": vocals.ENGINE,
-                    "voice": spec["voice"],
+                described = {
+                    "kind": kind,
+                    "engine": vocals.ENGINE if kind == "rap" else singing.ENGINE,
+                    "voice": spec.get("voice"),
                     "level_vs_beat_rms": round(level, 3),
                 }
+                return described
         sung = [t for t in tracks if t.name.startswith("lead") and t.notes]
         if sung and sung[0].program in GM_VOICE_PROGRAMS:
             return {"kind": "sung", "engine": "General MIDI", "program": sung[0].program}
@@ -366,6 +383,18 @@ class Composer:
             metadata=json.loads(json.dumps(metadata, default=str)),
             midi=midi,
         )
+
+
+def _active_rms(x: np.ndarray, sr: int, frame_s: float = 0.05) -> float:
+    """RMS of ``x`` over its frames louder than a tenth of its loudest: the level of a part
+    while it plays, not diluted by its rests."""
+    n = max(1, int(frame_s * sr))
+    frames = len(x) // n
+    if frames == 0:
+        return float(np.sqrt(np.mean(x**2))) if len(x) else 0.0
+    rms = np.sqrt(np.mean(x[: frames * n].reshape(frames, n) ** 2, axis=1))
+    active = rms > 0.1 * rms.max()
+    return float(np.sqrt(np.mean(rms[active] ** 2))) if np.any(active) else 0.0
 
 
 def _padded(x: np.ndarray, n: int) -> np.ndarray:

@@ -102,6 +102,18 @@ def build_midi(tracks: list[Track], bpm: float, swing: float, rng: np.random.Gen
     return buffer.getvalue()
 
 
+def without_parts(midi: bytes, prefix: str) -> bytes:
+    """The MIDI file without the instruments whose name starts with ``prefix`` (a part that is
+    rendered another way, such as a sung lead)."""
+    import pretty_midi
+
+    pm = pretty_midi.PrettyMIDI(io.BytesIO(midi))
+    pm.instruments = [inst for inst in pm.instruments if not inst.name.startswith(prefix)]
+    buffer = io.BytesIO()
+    pm.write(buffer)
+    return buffer.getvalue()
+
+
 def render_midi(midi: bytes, soundfont_bytes: bytes) -> np.ndarray:
     """Stereo float32 ``(n, 2)`` audio at :data:`RENDER_RATE`."""
     import midirenderer
