@@ -243,7 +243,10 @@ class GenerateRequest(BaseModel):
     genre_b: GenreName = Field(defaults.GENRE_B, description="genre B")
     alpha: float = Field(defaults.ALPHA, ge=0.0, le=1.0, description="weight of genre A")
     seconds: float = Field(
-        defaults.SECONDS, ge=MIN_DURATION_S, le=services.MAX_GENERATE_SECONDS, description="duration"
+        defaults.SECONDS,
+        ge=MIN_DURATION_S,
+        le=services.MAX_GENERATE_SECONDS,
+        description="duration",
     )
     seed: StrictInt = Field(defaults.SEED, ge=0, lt=2**32)
     engine: Literal["composer", "musicgen"] = "composer"
