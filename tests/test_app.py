@@ -66,6 +66,9 @@ def test_generate_shows_measurement_and_keeps_history(app):
         "seed": defaults.SEED,
         "engine": "composer",
         "strategy": "plain",
+        "bpm": None,
+        "key": None,
+        "stems": False,
     }
     alpha_hat = app.session_state["current"].evaluation["metrics"]["alpha_hat"]
     assert app.metric[0].value == f"{alpha_hat:.2f}"
@@ -144,3 +147,26 @@ def test_sessions_are_isolated():
     second = AppTest.from_file(str(PAGE), default_timeout=60).run()
     first.session_state["history"] = ["x"]
     assert second.session_state["history"] == []
+
+
+@pytest.mark.slow
+def test_tempo_key_and_stems_from_the_page(app):
+    app.selectbox(key="genre_a").select("rock")
+    app.selectbox(key="genre_b").select("rock")
+    app.slider(key="seconds").set_value(3)
+    app.checkbox(key="set_bpm").check()
+    app.selectbox(key="tonic").select("Eb").run()  # the tempo and mode are enabled now
+    app.number_input(key="bpm").set_value(100)
+    app.selectbox(key="mode").select("major")
+    app.checkbox(key="stems").check()
+    app.button(key="generate").click().run()
+    assert not app.exception
+    run = app.session_state["current"]
+    assert (run.request["bpm"], run.request["key"], run.request["stems"]) == (
+        100.0,
+        "Eb major",
+        True,
+    )
+    assert run.metadata["controls"] == {"bpm": 100.0, "key": "Eb major"}
+    assert run.stems_zip and run.stems_zip[:2] == b"PK"
+    assert any("Tempo 100 BPM" in c.value for c in app.caption)

@@ -119,3 +119,21 @@ def test_bad_options_and_missing_weights(tmp_path, monkeypatch):
         )
     (tmp_path / "folder").mkdir()
     assert not MusicGenGenerator.availability(str(tmp_path / "folder"))[0]
+
+
+def test_tempo_and_key_are_prompt_words_and_stems_are_refused(tiny):
+    from genreblender.generation.controls import validate_controls
+
+    controls = validate_controls(120, "A minor")
+    gen = engine(tiny, mode="prompt")
+    meta = gen.generate("jazz", "metal", 0.7, 0.1, seed=1, controls=controls).metadata
+    assert meta["prompt"] == "A music track that is 70% jazz and 30% metal at 120 BPM in A minor."
+    assert meta["controls"] == {"bpm": 120.0, "key": "A minor"}
+    assert meta["controls_applied_as"] == "prompt text"
+    _, prompts = engine(tiny, mode="embedding").conditioning("jazz", "metal", 0.5, controls)
+    assert prompts == [
+        "A jazz music track at 120 BPM in A minor.",
+        "A metal music track at 120 BPM in A minor.",
+    ]
+    with pytest.raises(InvalidInputError, match="makes no stems"):
+        gen.generate("jazz", "metal", 0.7, 0.1, seed=1, stems=True)

@@ -87,6 +87,8 @@ def blend(
     progress: Callable[[int, int], None] | None = None,
     ears: Any = (),
     ears_on_trials: bool = False,
+    controls: Any = None,
+    stems: bool = False,
 ) -> BlendOutcome:
     """Generate ``alpha·A + (1−alpha)·B``, classify it and score it against the target.
 
@@ -107,6 +109,13 @@ def blend(
     ears : sequence, optional
         Other listeners and judges that score the kept track (and every trial with
         ``ears_on_trials``) beside the steering listener, without choosing anything.
+    controls : Controls, optional
+        Tempo and key imposed on every generation (:func:`genreblender.generation.controls.
+        validate_controls`); the sidecar records them.
+    stems : bool
+        Also make the kept track's stems (one per part, summing to the mix; the composer only).
+        A closed loop's trials are made without them and the kept one is made again with them:
+        the same seed and weight give the same mix, which is checked.
     """
     from genreblender.evaluation.closed_loop import best_of_n, calibrate_alpha
     from genreblender.evaluation.track import evaluate_track
@@ -117,9 +126,19 @@ def blend(
         raise InvalidInputError(f"unknown strategy {strategy!r}; accepted: {', '.join(STRATEGIES)}")
     if strategy == "best_of_n" and not 1 <= int(n_candidates) <= 64:
         raise InvalidInputError(f"n_candidates must be in [1, 64], got {n_candidates}")
+    from genreblender.generation.base import WithControls
+    from genreblender.generation.controls import Controls
+    from genreblender.generation.registry import check_stems
+
+    controls = controls if controls is not None else Controls()
+    if not isinstance(controls, Controls):
+        raise InvalidInputError("controls must be a Controls (see generation.controls)")
+    check_stems(getattr(generator, "name", engine), stems)
     out_path = check_output_path(output) if output is not None else None
     if generator is None:
         generator = get_generator(engine, **(engine_options or {}))
+    if not controls.empty:
+        generator = WithControls(generator, controls)
     if classifier is None:
         from genreblender.classification.listeners import get_listener
 
@@ -127,7 +146,9 @@ def blend(
 
     a, b, w, dur = request.genre_a, request.genre_b, request.alpha, request.duration_s
     if strategy == "plain":
-        result = generator.generate(a, b, w, dur, request.seed)
+        result = generator.generate(
+            a, b, w, dur, request.seed, **({"stems": True} if stems else {})
+        )
         evaluation = evaluate_track(
             result.audio, result.sample_rate, a, b, w, classifier=classifier, ears=ears
         )
@@ -155,9 +176,23 @@ def blend(
             requested_alpha=w,
             loop=loop.to_dict(),
         )
+        if stems:
+            outcome.result = _with_stems(generator, outcome.result, a, b, dur, loop.internal_alpha)
     if out_path is not None:
         # the engine's metadata is written first; drop its "alpha" (= α', not α) from it
         meta = {k: v for k, v in outcome.result.metadata.items() if k != "alpha"}
         to_write = replace(outcome.result, metadata=meta)
         outcome.written = write_track(to_write, out_path, extra_metadata=outcome.blend_record())
     return outcome
+
+
+def _with_stems(generator, kept: GenerationResult, a, b, duration_s, internal_alpha):
+    """The kept trial made again with its stems; it must be the very track that was measured."""
+    import numpy as np
+
+    again = generator.generate(
+        a, b, internal_alpha, duration_s, int(kept.metadata["seed"]), stems=True
+    )
+    if not np.array_equal(again.audio, kept.audio):
+        raise RuntimeError("the track made again with its stems differs from the one measured")
+    return again

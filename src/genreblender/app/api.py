@@ -38,6 +38,7 @@ from genreblender.errors import (
     UnsupportedFormatError,
     one_line,
 )
+from genreblender.generation.controls import BPM_RANGE, KEY_HELP
 from genreblender.genres import GENRES
 
 log = logging.getLogger(__name__)
@@ -254,6 +255,23 @@ class GenerateRequest(BaseModel):
     n_candidates: StrictInt = Field(defaults.N_CANDIDATES, ge=1, le=8)
     include_audio: StrictBool = Field(True, description="return the WAV (and MIDI) as base64")
     listener: ListenerName = Field(DEFAULT_LISTENER, description="the genre listener that measures")
+    bpm: float | None = Field(
+        None,
+        ge=BPM_RANGE[0],
+        le=BPM_RANGE[1],
+        description="tempo in beats per minute (default: the style's); MusicGen: prompt words",
+    )
+    key: str | None = Field(
+        None,
+        max_length=32,
+        description=f"key: {KEY_HELP} (default: the style's); MusicGen: prompt words",
+    )
+    stems: StrictBool = Field(
+        False,
+        description="also return a zip of one WAV per part (drums, bass, comp, pad, lead, "
+        "voice) that sum to the mix, with the mix, MIDI and sidecar (composer only; needs "
+        "include_audio)",
+    )
 
 
 # Response models. They name every field a client reads; ``extra="allow"`` lets fields added
@@ -321,6 +339,9 @@ class BlendEcho(_Open):
     seed: int
     engine: str
     strategy: str
+    bpm: float | None = None
+    key: str | None = None
+    stems: bool = False
 
 
 class GenerateResponse(BaseModel):
@@ -334,6 +355,9 @@ class GenerateResponse(BaseModel):
     trials: list[dict[str, Any]] = Field(description="closed-loop candidates (empty for plain)")
     audio_wav_base64: str | None = Field(None, description="16-bit WAV, with include_audio")
     midi_base64: str | None = Field(None, description="the score as MIDI (composer only)")
+    stems_zip_base64: str | None = Field(
+        None, description="with stems and include_audio: a zip of the stems, mix, MIDI, sidecar"
+    )
 
 
 class ClassifyResponse(_Open):
@@ -404,9 +428,16 @@ def genres() -> GenresResponse:
 @app.post("/generate", response_model=GenerateResponse, response_model_exclude_unset=True)
 async def generate(body: GenerateRequest) -> dict[str, Any]:
     from genreblender.generation.base import validate_request
+    from genreblender.generation.controls import validate_controls
+    from genreblender.generation.registry import check_stems
 
-    # bad genres and an engine that cannot load fail here, before a worker is taken
+    # bad genres, tempo or key, stems from an engine without them and an engine that cannot
+    # load fail here, before a worker is taken
     validate_request(body.genre_a, body.genre_b, body.alpha, body.seconds, body.seed)
+    validate_controls(body.bpm, body.key)
+    check_stems(body.engine, body.stems)
+    if body.stems and not body.include_audio:
+        raise InvalidInputError("stems are audio: ask for them with include_audio true")
     await run_in_threadpool(services.check_engine, body.engine)
     request = {
         "genre_a": body.genre_a,
@@ -417,6 +448,9 @@ async def generate(body: GenerateRequest) -> dict[str, Any]:
         "engine": body.engine,
         "strategy": body.strategy,
         "n_candidates": body.n_candidates,
+        "bpm": body.bpm,
+        "key": body.key,
+        "stems": body.stems,
     }
     run = await get_pool().run(workers.blend_job, request, body.listener)
     out = {
@@ -431,6 +465,8 @@ async def generate(body: GenerateRequest) -> dict[str, Any]:
         out["audio_wav_base64"] = base64.b64encode(run.wav).decode()
         if run.midi:
             out["midi_base64"] = base64.b64encode(run.midi).decode()
+        if run.stems_zip:
+            out["stems_zip_base64"] = base64.b64encode(run.stems_zip).decode()
     return out
 
 

@@ -86,6 +86,8 @@ class BlendRun:
     midi: bytes | None
     sidecar: bytes
     trials: list[dict[str, Any]] = field(default_factory=list)
+    #: a zip of the stems, the mix, the MIDI and the sidecar (when stems were asked for)
+    stems_zip: bytes | None = None
     #: "landed" or "did not land; missed by ..." (the steering classifier's verdict)
     verdict: str = ""
     #: the closed loop's record (objective, goal, reached, missed_by, trials) or None for plain
@@ -142,10 +144,18 @@ def run_blend(
     classifier=None,
     progress: Callable[[int, int], None] | None = None,
     ears=(),
+    bpm: float | None = None,
+    key: str | None = None,
+    stems: bool = False,
 ) -> BlendRun:
-    """Generate, classify and score one blend (see :func:`genreblender.pipeline.blend`)."""
+    """Generate, classify and score one blend (see :func:`genreblender.pipeline.blend`);
+    ``bpm`` and ``key`` are checked here (:func:`~genreblender.generation.controls.
+    validate_controls`), ``stems`` adds :attr:`BlendRun.stems_zip`."""
+    from genreblender.generation.controls import validate_controls
+    from genreblender.generation.writer import stems_zip
     from genreblender.pipeline import blend
 
+    controls = validate_controls(bpm, key)
     seconds = float(seconds)
     # the shortest track is the shortest audio the classifier measures: never generate in vain
     if not MIN_DURATION_S <= seconds <= MAX_GENERATE_SECONDS:
@@ -166,6 +176,8 @@ def run_blend(
         classifier=classifier,
         progress=progress,
         ears=ears,
+        controls=controls,
+        stems=stems,
     )
     result = outcome.result
     meta = outcome.sidecar_metadata()  # requested α and internal α' under separate names
@@ -178,6 +190,9 @@ def run_blend(
         "seed": int(meta["seed"]),
         "engine": engine,
         "strategy": strategy,
+        "bpm": controls.bpm,
+        "key": controls.key.name if controls.key else None,
+        "stems": bool(stems),
     }
     return BlendRun(
         request=request,
@@ -189,6 +204,7 @@ def run_blend(
         trials=outcome.trials,
         verdict=outcome.verdict,
         closed_loop=outcome.loop,
+        stems_zip=stems_zip(result, "blend", meta) if stems else None,
     )
 
 

@@ -18,6 +18,8 @@ from genreblender.app import charts, services
 from genreblender.app.timeline import player_html
 from genreblender.app.verdict import blend_verdict, right_genres_on_top
 from genreblender.errors import EngineUnavailableError, GenreBlenderError
+from genreblender.generation.controls import BPM_RANGE
+from genreblender.generation.registry import STEM_ENGINES
 from genreblender.genres import GENRES, blend_label
 
 HISTORY_LIMIT = 20
@@ -34,6 +36,9 @@ PRESETS = {
     "disco × reggae 60/40": ("disco", "reggae", 60),
     "blues × rock 30/70": ("blues", "rock", 30),
 }
+#: the tempo, key or mode select's "leave it to the style" entry
+STYLE_CHOICE = "style"
+KEY_TONICS = (STYLE_CHOICE, "C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
 WIDGET_DEFAULTS = {
     "genre_a": defaults.GENRE_A,
     "genre_b": defaults.GENRE_B,
@@ -43,6 +48,11 @@ WIDGET_DEFAULTS = {
     "engine": "composer",
     "strategy": defaults.STRATEGY,
     "n": defaults.N_CANDIDATES,
+    "set_bpm": False,
+    "bpm": 120,
+    "tonic": STYLE_CHOICE,
+    "mode": STYLE_CHOICE,
+    "stems": False,
     "sw_a": "classical",
     "sw_b": "hiphop",
     "sw_points": 5,
@@ -253,14 +263,23 @@ def show_run(run: services.BlendRun, key: str) -> None:
             f"This track: KL(target‖heard) = {m['kl']:.2f} nats, TV = {m['tv']:.2f} "
             f"({m['tv']:.0%} of the probability is in the wrong place)."
         )
-    cols = st.columns(3)
     r = run.request
+    meta = run.metadata
+    if meta.get("tempo_bpm") is not None:
+        asked = [x for x in (r.get("bpm") and f"{r['bpm']:g} BPM", r.get("key")) if x]
+        st.caption(
+            f"Tempo {meta['tempo_bpm']:g} BPM · key {meta.get('key')}"
+            + (f" (asked for: {', '.join(asked)})" if asked else " (the style's)")
+        )
     stem = f"genreblender_{r['genre_a']}_{r['genre_b']}_{r['alpha']:.2f}_seed{r['seed']}"
     files = [("Download WAV", run.wav, "wav", "audio/wav")]
     if run.midi:
         files.append(("Download MIDI", run.midi, "mid", "audio/midi"))
     files.append(("Download JSON sidecar", run.sidecar, "json", "application/json"))
-    for col, (label, data, ext, mime) in zip(cols, files, strict=False):
+    if run.stems_zip:
+        files.append(("Download stems (zip)", run.stems_zip, "zip", "application/zip"))
+    cols = st.columns(len(files))
+    for col, (label, data, ext, mime) in zip(cols, files, strict=True):
         # deferred (a callable): the file is made when clicked, so a re-run cannot leave the
         # browser holding the address of a file the server has already dropped
         col.download_button(
@@ -321,6 +340,42 @@ def blend_controls(state) -> dict | None:
         if strategy == "best_of_n"
         else defaults.N_CANDIDATES
     )
+    with st.expander("Tempo, key and stems"):
+        left, right = st.columns(2)
+        set_bpm = left.checkbox("Set the tempo", key="set_bpm")
+        bpm = left.number_input(
+            "BPM",
+            int(BPM_RANGE[0]),
+            int(BPM_RANGE[1]),
+            step=1,
+            key="bpm",
+            disabled=not set_bpm,
+            help="otherwise each genre plays at its own style's tempo",
+        )
+        tonic = right.selectbox(
+            "Key",
+            KEY_TONICS,
+            key="tonic",
+            format_func=lambda k: "the style's" if k == STYLE_CHOICE else k,
+        )
+        mode = right.selectbox(
+            "Mode",
+            (STYLE_CHOICE, "major", "minor"),
+            key="mode",
+            format_func=lambda k: "the style's" if k == STYLE_CHOICE else k,
+            disabled=tonic == STYLE_CHOICE,
+        )
+        can_stem = engine in STEM_ENGINES
+        stems = st.checkbox(
+            "Stems: one WAV per part (drums, bass, comp, pad, lead, voice), as a zip",
+            key="stems",
+            disabled=not can_stem,
+            help="they sum to the mix; "
+            + ("" if can_stem else "MusicGen makes one mixed waveform, with no parts to split"),
+        )
+    key_name = None
+    if tonic != STYLE_CHOICE:
+        key_name = tonic if mode == STYLE_CHOICE else f"{tonic} {mode}"
     status = statuses[engine]
     go = st.button("Generate", type="primary", disabled=not status.available, key="generate")
     if engine == "musicgen":
@@ -339,6 +394,9 @@ def blend_controls(state) -> dict | None:
         "engine": engine,
         "strategy": strategy,
         "n_candidates": n_candidates,
+        "bpm": float(bpm) if set_bpm else None,
+        "key": key_name,
+        "stems": bool(stems and can_stem),
     }
 
 

@@ -67,13 +67,14 @@ def run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from genreblender.generation.base import validate_request
+    from genreblender.generation.composer.composer import STEM_PARTS
     from genreblender.generation.writer import check_output_path
     from genreblender.genres import blend_label
     from genreblender.pipeline import blend
 
     # bad arguments are reported before the progress bar appears
     validate_request(args.genre_a, args.genre_b, args.alpha, args.seconds, args.seed)
-    check_output_path(args.output)
+    check_output_path(args.output, stems=STEM_PARTS if args.stems else ())
     options = engine_options(args)
     if args.engine == "musicgen":
         print("note: MusicGen weights are CC-BY-NC 4.0 (non-commercial use only)", file=sys.stderr)
@@ -112,6 +113,8 @@ def run(args: argparse.Namespace) -> int:
             classifier=classifier,
             progress=progress,
             ears=ears,
+            controls=args.controls,
+            stems=args.stems,
         )
     evaluation = outcome.evaluation
     if args.json:
@@ -197,4 +200,5 @@ def _files(outcome) -> dict[str, str]:
     files = {"wav": str(written.audio_path), "sidecar": str(written.sidecar_path)}
     if written.midi_path:
         files["midi"] = str(written.midi_path)
+    files |= {f"stem {part}": str(path) for part, path in written.stem_paths.items()}
     return files

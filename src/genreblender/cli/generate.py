@@ -47,6 +47,24 @@ def add_blend_arguments(parser: argparse.ArgumentParser) -> None:
         default=DEFAULT_ENGINE,
         help="composer: embedded, offline (default); musicgen: Meta's MusicGen (CC-BY-NC 4.0 weights)",
     )
+    parser.add_argument(
+        "--bpm",
+        type=float,
+        default=None,
+        help="tempo in beats per minute, 40-240 (default: the style's); recorded in the sidecar",
+    )
+    parser.add_argument(
+        "--key",
+        default=None,
+        help="key: a note A-G with an optional # or b, optionally major or minor "
+        "('A minor', 'C#', 'Eb major'; default: the style's). MusicGen gets both as prompt words",
+    )
+    parser.add_argument(
+        "--stems",
+        action="store_true",
+        help="also write one WAV per part (drums, bass, comp, pad, lead, voice) beside the mix, "
+        "as OUT.<part>.wav; they sum to the mix (composer only)",
+    )
     group = parser.add_argument_group("musicgen options (with --engine musicgen)")
     group.add_argument(
         "--model",
@@ -82,12 +100,17 @@ def add_blend_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def check_blend_arguments(args: argparse.Namespace) -> None:
-    """Refuse a bad genre or alpha before any heavy import (numpy, torch, the models)."""
+    """Refuse a bad genre, alpha, tempo or key, or stems from an engine without them, before
+    any heavy import (numpy, torch, the models); ``args.controls`` holds the checked controls."""
+    from genreblender.generation.controls import validate_controls
+    from genreblender.generation.registry import check_stems
     from genreblender.genres import validate_alpha, validate_genre
 
     args.genre_a = validate_genre(args.genre_a)
     args.genre_b = validate_genre(args.genre_b)
     args.alpha = validate_alpha(args.alpha)
+    args.controls = validate_controls(args.bpm, args.key)
+    check_stems(args.engine, args.stems)
 
 
 def engine_options(args: argparse.Namespace) -> dict:
@@ -126,12 +149,20 @@ def run(args: argparse.Namespace) -> int:
     from genreblender.generation.writer import check_output_path, write_track
 
     request = validate_request(args.genre_a, args.genre_b, args.alpha, args.seconds, args.seed)
-    out = check_output_path(args.output)
+    from genreblender.generation.composer.composer import STEM_PARTS
+
+    out = check_output_path(args.output, stems=STEM_PARTS if args.stems else ())
     generator = get_generator(args.engine, **engine_options(args))
     if args.engine == "musicgen":
         print(f"note: {generator.output_licence}", file=sys.stderr)
     result = generator.generate(
-        request.genre_a, request.genre_b, request.alpha, request.duration_s, request.seed
+        request.genre_a,
+        request.genre_b,
+        request.alpha,
+        request.duration_s,
+        request.seed,
+        controls=args.controls,
+        stems=args.stems,
     )
     written = write_track(result, out)
     print(f"wrote {written.audio_path}")
@@ -139,5 +170,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"wrote {written.mp3_path}")
     if written.midi_path:
         print(f"wrote {written.midi_path}")
+    for path in written.stem_paths.values():
+        print(f"wrote {path}")
+    if written.stem_paths:
+        print(f"stems sum to the mix within {result.metadata['stems']['sum_residual_db']} dB")
     print(f"wrote {written.sidecar_path}")
     return 0

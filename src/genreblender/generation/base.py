@@ -41,6 +41,8 @@ class GenerationResult:
     ``metadata`` always holds ``engine``, ``genre_a``, ``genre_b``, ``alpha``, ``seed``,
     ``duration_s`` and ``model_version``; engines add their own keys (prompt, sampling...).
     ``midi`` holds the MIDI bytes of what was played when the engine has them (the composer).
+    ``stems``, when asked for and the engine makes them, maps each part to audio of the same
+    shape and rate whose sum is ``audio`` (to the bound in ``metadata["stems"]``).
     """
 
     audio: np.ndarray
@@ -48,6 +50,7 @@ class GenerationResult:
     metadata: dict[str, Any]
     midi: bytes | None = None
     extras: dict[str, Any] = field(default_factory=dict)
+    stems: dict[str, np.ndarray] | None = None
 
     def __iter__(self):
         # Allows ``audio, sr, metadata = engine.generate(...)`` as the issue's interface reads.
@@ -125,3 +128,20 @@ def fit_length(audio: np.ndarray, n_samples: int) -> np.ndarray:
         return audio[:n_samples]
     pad = [(0, n_samples - len(audio))] + [(0, 0)] * (audio.ndim - 1)
     return np.pad(audio, pad)
+
+
+class WithControls:
+    """An engine that plays every generation with the same musical controls (tempo, key): a
+    closed loop's trials all do. Engines take them as ``generate(..., controls=...)``."""
+
+    def __init__(self, engine: Generator, controls: Any):
+        self.engine, self.controls = engine, controls
+        self.name = engine.name
+        self.output_licence = engine.output_licence
+
+    def generate(
+        self, genre_a: str, genre_b: str, alpha: float, duration_s: float, seed: int, **options
+    ) -> GenerationResult:
+        return self.engine.generate(
+            genre_a, genre_b, alpha, duration_s, seed, controls=self.controls, **options
+        )

@@ -12,6 +12,18 @@ if TYPE_CHECKING:  # only for the annotation: importing base would load numpy
 #: Engine names accepted by :func:`get_generator`; the first is the default.
 ENGINES: tuple[str, ...] = ("composer", "musicgen")
 DEFAULT_ENGINE = ENGINES[0]
+#: Engines that can split a track into stems (one WAV per part). MusicGen generates one mixed
+#: waveform: it has no parts to split.
+STEM_ENGINES: tuple[str, ...] = ("composer",)
+
+
+def check_stems(engine: str, stems: bool) -> None:
+    """Refuse stems from an engine that cannot make them, before anything is generated."""
+    if stems and engine not in STEM_ENGINES:
+        raise InvalidInputError(
+            f"the {engine} engine makes no stems (it generates one mixed waveform, with no "
+            f"parts to split); engines with stems: {', '.join(STEM_ENGINES)}"
+        )
 
 
 def get_generator(name: str = DEFAULT_ENGINE, **options: Any) -> Generator:

@@ -17,13 +17,14 @@ from genreblender.generation.base import (
     validate_request,
 )
 from genreblender.generation.composer import mix, render, singing, vocals
-from genreblender.generation.composer.arrangement import plan_song
+from genreblender.generation.composer.arrangement import arrange_sections, plan_song
 from genreblender.generation.composer.bass import bass_part
 from genreblender.generation.composer.drums import drum_part
 from genreblender.generation.composer.harmony import comp_part, pad_part
 from genreblender.generation.composer.melody import melody_part
 from genreblender.generation.composer.sections import plan_pieces
 from genreblender.generation.composer.style import blend_styles
+from genreblender.generation.controls import Controls
 
 VERSION = "2.0"
 #: How two genres are combined: ``sections`` (default) alternates stretches of each genre's own
@@ -37,6 +38,10 @@ GM_VOICE_PROGRAMS = (52, 53, 54)
 #: The MIDI program a sung lead is written with (Voice Oohs): the file's vocal line
 SUNG_LEAD_PROGRAM = 53
 _GOLDEN_FRACTION = (5**0.5 - 1) / 2
+#: The parts a track is split into by ``stems=True``, one stereo stem each (a part the song does
+#: not play is a silent stem): the synthesizer's parts, then the vocals (rap or sung: a sung lead is
+#: in "voice", and "lead" is then silent)
+STEM_PARTS = ("drums", "bass", "comp", "pad", "lead", "voice")
 #: Length of a fade-out ending (at most a tenth of the track)
 FADE_OUT_S = 2.0
 _NOTE_NAMES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
@@ -107,13 +112,19 @@ class Composer:
         duration_s: float,
         seed: int,
         tonic_pc: int | None = None,
+        controls: Controls | None = None,
     ):
         """One song of the fused style ``alpha * A + (1 - alpha) * B`` (a pure genre when
-        ``alpha`` is 1 or A = B): ``(score, tracks, style, streams)``, no audio."""
+        ``alpha`` is 1 or A = B): ``(score, tracks, style, streams)``, no audio. ``controls``
+        impose the tempo and key (its tonic before ``tonic_pc``)."""
         request = validate_request(genre_a, genre_b, alpha, duration_s, seed, min_duration_s=0)
         streams = self._streams(request.seed)
         style = blend_styles(request.genre_a, request.genre_b, request.alpha)
-        score = plan_song(style, request.duration_s, streams["plan"], tonic_pc)
+        controls = controls or Controls()
+        if controls.key is not None:
+            tonic_pc = controls.key.tonic_pc
+        mode = controls.key.mode if controls.key is not None else None
+        score = plan_song(style, request.duration_s, streams["plan"], tonic_pc, controls.bpm, mode)
         return self._arrange(style, score, streams, request.alpha)
 
     @staticmethod
@@ -146,6 +157,7 @@ class Composer:
             "pad": pad_part(style, score, streams["pad"]),
             "lead": melody_part(style, score, streams["melody"]),
         }
+        parts = arrange_sections(score, parts)
         score.parts = parts
         levels = {
             "bass": (style["bass"]["programs"], style["bass"]["level"]),
@@ -175,11 +187,26 @@ class Composer:
                 tracks.append(render.Track(f"{part}:{genre}", program, False, level, parts[part]))
         return score, tracks, style, streams
 
-    def _song(self, genre_a, genre_b, alpha, duration_s, seed, tonic_pc=None, loudness=None):
+    def _song(
+        self,
+        genre_a,
+        genre_b,
+        alpha,
+        duration_s,
+        seed,
+        tonic_pc=None,
+        loudness=None,
+        controls=None,
+        stems=False,
+    ):
         """One song rendered and mastered at :data:`render.RENDER_RATE` (no end fade):
-        ``(audio, midi, description, score)``; ``loudness`` overrides the master's target RMS."""
+        ``(audio, midi, description, score)``; ``loudness`` overrides the master's target RMS.
+
+        With ``stems`` the audio carries, after the mix's two channels, two channels per part of
+        :data:`STEM_PARTS`: every later edit of the track (cuts, crossfades, resampling, fades)
+        is linear and per channel, so the stems follow the mix's sections exactly."""
         score, tracks, style, streams = self.compose(
-            genre_a, genre_b, alpha, duration_s, seed, tonic_pc
+            genre_a, genre_b, alpha, duration_s, seed, tonic_pc, controls
         )
         if loudness is not None:
             style["mix"]["loudness_rms"] = float(loudness)
@@ -188,11 +215,29 @@ class Composer:
             for track in tracks:
                 if track.name.startswith("lead"):
                     track.program = SUNG_LEAD_PROGRAM
-        midi = render.build_midi(tracks, score.bpm, score.swing, streams["timing"])
+        midi, part_midis = render.build_midi_parts(
+            tracks, score.bpm, score.swing, streams["timing"]
+        )
+        if sung:  # the singer, not the SoundFont, performs the lead
+            part_midis.pop("lead", None)
         played = render.without_parts(midi, "lead") if sung else midi
         audio = render.render_midi(played, self._soundfont_bytes)
-        voice = self._add_vocals(audio, score, tracks, style, streams["vocals"], midi)
-        audio = mix.master(audio, render.RENDER_RATE, style["mix"], streams["mix"])
+        voice, line = self._vocals(audio, score, tracks, style, streams["vocals"], midi)
+        if line is not None:
+            audio += line
+        if stems:
+            parts = {p: np.zeros_like(audio) for p in STEM_PARTS}
+            for part, part_midi in part_midis.items():
+                rendered = render.render_midi(part_midi, self._soundfont_bytes)
+                parts[part] = _padded(rendered, len(audio))
+            if line is not None:
+                parts["voice"] = line
+            audio, parts = mix.master_with_stems(
+                audio, parts, render.RENDER_RATE, style["mix"], streams["mix"]
+            )
+            audio = np.concatenate([audio, *(parts[p] for p in STEM_PARTS)], axis=1)
+        else:
+            audio = mix.master(audio, render.RENDER_RATE, style["mix"], streams["mix"])
         description = {
             "tempo_bpm": round(score.bpm, 2),
             "key": f"{_NOTE_NAMES[score.tonic % 12]} {score.scale}",
@@ -210,8 +255,9 @@ class Composer:
         return audio, midi, description, score
 
     @staticmethod
-    def _add_vocals(audio, score, tracks, style, rng, midi) -> dict | None:
-        """Lay the style's vocals over the rendered beat (in place); describe them.
+    def _vocals(audio, score, tracks, style, rng, midi) -> tuple[dict | None, np.ndarray | None]:
+        """The style's vocals to lay over the rendered beat (stereo, ``audio``'s shape) or None,
+        and the vocals' description.
 
         Rap: spoken lines (``vocals.rap_part``); sung: the lead melody as the MIDI file plays it,
         sung by the formant voice (``singing.sing``; the lead is then not rendered by the
@@ -232,30 +278,29 @@ class Composer:
                 voice_rms = _active_rms(line, render.RENDER_RATE)
             beat_rms = float(np.sqrt(np.mean(audio.mean(axis=1) ** 2)))
             if voice_rms > 0 and beat_rms > 0:
-                audio += (level * beat_rms / voice_rms * line)[:, None]
-                described = {
+                voice = np.repeat((level * beat_rms / voice_rms * line)[:, None], 2, axis=1)
+                return {
                     "kind": kind,
                     "engine": vocals.ENGINE if kind == "rap" else singing.ENGINE,
                     "voice": spec.get("voice"),
                     "level_vs_beat_rms": round(level, 3),
-                }
-                return described
+                }, voice
         sung = [t for t in tracks if t.name.startswith("lead") and t.notes]
         if sung and sung[0].program in GM_VOICE_PROGRAMS:
-            return {"kind": "sung", "engine": "General MIDI", "program": sung[0].program}
-        return None
+            return {"kind": "sung", "engine": "General MIDI", "program": sung[0].program}, None
+        return None, None
 
-    def _bar_seconds(self, genre: str, seed: int) -> float:
+    def _bar_seconds(self, genre: str, seed: int, controls: Controls) -> float:
         """Bar length of ``genre``'s own song for ``seed`` (its tempo does not depend on the
         song's length, so a short plan tells it)."""
         style = blend_styles(genre, genre, 1.0)
-        score = plan_song(style, 10.0, self._streams(seed)["plan"])
+        score = plan_song(style, 10.0, self._streams(seed)["plan"], bpm=controls.bpm)
         return style["meter"] * 60.0 / score.bpm
 
-    def _sectioned(self, request):
+    def _sectioned(self, request, controls: Controls, stems: bool):
         """A blend as alternating stretches of A's and B's own songs (see ``sections``)."""
         genres = (request.genre_a, request.genre_b)
-        bars = [self._bar_seconds(g, request.seed) for g in genres]
+        bars = [self._bar_seconds(g, request.seed, controls) for g in genres]
         pieces = plan_pieces(request.alpha, request.duration_s, *bars)
         # output start of every piece, in seconds (accumulated exactly, no rounding drift)
         starts = np.concatenate([[0.0], np.cumsum([p.bars * bars[p.genre] for p in pieces])])
@@ -283,13 +328,21 @@ class Composer:
         songs, tonic = {}, None
         for g in order:
             audio, midi, description, score = self._song(
-                genres[g], genres[g], 1.0, lengths[g], request.seed, tonic, loudness
+                genres[g],
+                genres[g],
+                1.0,
+                lengths[g],
+                request.seed,
+                tonic,
+                loudness,
+                controls,
+                stems,
             )
             tonic = score.tonic % 12 if tonic is None else tonic
             songs[g] = (audio, midi, description, score)
         sr = render.RENDER_RATE
         n_out = int(round(request.duration_s * sr))
-        out = np.zeros((n_out, 2), dtype=np.float32)
+        out = np.zeros((n_out, songs[heavy][0].shape[1]), dtype=np.float32)
         xf = int(CROSSFADE_S * sr)
         ramp = np.linspace(0.0, 1.0, xf, dtype=np.float32)[:, None]
         layout = []
@@ -342,22 +395,41 @@ class Composer:
         return out, midi, description
 
     def generate(
-        self, genre_a: str, genre_b: str, alpha: float, duration_s: float, seed: int
+        self,
+        genre_a: str,
+        genre_b: str,
+        alpha: float,
+        duration_s: float,
+        seed: int,
+        controls: Controls | None = None,
+        stems: bool = False,
     ) -> GenerationResult:
-        """Compose and render ``alpha * A + (1 - alpha) * B``; deterministic in all arguments."""
+        """Compose and render ``alpha * A + (1 - alpha) * B``; deterministic in all arguments.
+
+        ``controls`` impose the tempo and key (:mod:`genreblender.generation.controls`). With
+        ``stems`` the result also holds one stereo track per part of :data:`STEM_PARTS`,
+        mastered with the mix (:func:`mix.master_with_stems`); the mix is the same as without.
+        """
         import librosa
 
         request = validate_request(genre_a, genre_b, alpha, duration_s, seed, min_duration_s=0)
+        controls = controls or Controls()
         sectioned = (
             self.blend == "sections"
             and request.genre_a != request.genre_b
             and 0.0 < request.alpha < 1.0
         )
         if sectioned:
-            audio, midi, description = self._sectioned(request)
+            audio, midi, description = self._sectioned(request, controls, stems)
         else:
             audio, midi, description, _ = self._song(
-                request.genre_a, request.genre_b, request.alpha, request.duration_s, request.seed
+                request.genre_a,
+                request.genre_b,
+                request.alpha,
+                request.duration_s,
+                request.seed,
+                controls=controls,
+                stems=stems,
             )
             description["blend"] = {"mode": self.blend if request.alpha < 1.0 else "pure"}
         if self.sample_rate != render.RENDER_RATE:
@@ -365,7 +437,7 @@ class Composer:
                 audio.T, orig_sr=render.RENDER_RATE, target_sr=self.sample_rate, res_type="soxr_hq"
             ).T
         # resampling and crossfades can overshoot the limiter's ceiling: keep the promise of 0.99
-        peak = float(np.max(np.abs(audio)))
+        peak = float(np.max(np.abs(audio[:, :2])))
         if peak > 0.99:
             audio *= 0.99 / peak
         n = int(round(request.duration_s * self.sample_rate))
@@ -375,13 +447,22 @@ class Composer:
         fade = min(n, int(min(fade_s, 0.1 * request.duration_s) * self.sample_rate))
         audio[n - fade :] *= np.linspace(1.0, 0.0, fade, dtype=np.float32)[:, None]
         metadata = request_metadata(self.name, request, self.model_version, self.output_licence)
-        metadata |= {"prompt": None, **description}
+        metadata |= {"prompt": None, "controls": controls.to_dict(), **description}
         metadata["soundfont"] = {"name": self.soundfont.name, "sha256_16": self.soundfont.sha256}
+        parts = None
+        if stems:
+            parts = {
+                p: np.ascontiguousarray(audio[:, 2 + 2 * i : 4 + 2 * i], dtype=np.float32)
+                for i, p in enumerate(STEM_PARTS)
+            }
+            audio = audio[:, :2]
+            metadata["stems"] = stems_record(audio, parts)
         return GenerationResult(
             audio=np.ascontiguousarray(audio, dtype=np.float32),
             sample_rate=self.sample_rate,
             metadata=json.loads(json.dumps(metadata, default=str)),
             midi=midi,
+            stems=parts,
         )
 
 
@@ -395,6 +476,22 @@ def _active_rms(x: np.ndarray, sr: int, frame_s: float = 0.05) -> float:
     rms = np.sqrt(np.mean(x[: frames * n].reshape(frames, n) ** 2, axis=1))
     active = rms > 0.1 * rms.max()
     return float(np.sqrt(np.mean(rms[active] ** 2))) if np.any(active) else 0.0
+
+
+def stems_record(audio: np.ndarray, stems: dict[str, np.ndarray]) -> dict:
+    """The sidecar's ``stems``: the parts, which are silent, and how far their sum is from the
+    mix (RMS of the difference, dB re the mix's RMS; the synthesizer's 16-bit output rounds
+    each part's rendering on its own, so the sum cannot be exact)."""
+    total = np.sum([s.astype(np.float64) for s in stems.values()], axis=0)
+    ref = float(np.sqrt(np.mean(np.square(audio, dtype=np.float64))))
+    diff = float(np.sqrt(np.mean((total - audio) ** 2)))
+    return {
+        "parts": list(stems),
+        "silent": [p for p, s in stems.items() if not np.any(s)],
+        "sum_residual_db": round(20 * np.log10(max(diff, 1e-12) / max(ref, 1e-12)), 1),
+        "method": "each part rendered alone; the mix's own master bus run on each, its "
+        "non-linear stages as the gain they applied to the mix",
+    }
 
 
 def _padded(x: np.ndarray, n: int) -> np.ndarray:

@@ -4,6 +4,7 @@ production as in notes."""
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import numpy as np
@@ -115,6 +116,30 @@ def long_term_mfcc(audio: np.ndarray, sr: int) -> np.ndarray:
     return mfcc.mean(axis=1)
 
 
+def reference_fir(
+    audio: np.ndarray, sr: int, reference_mfcc, strength: float = 1.0
+) -> np.ndarray | None:
+    """The linear-phase EQ of :func:`match_reference` for this track (None: leave it as is)."""
+    import librosa
+
+    strength = float(np.clip(strength, 0.0, 1.0))
+    if strength <= 0.0 or not np.any(audio):
+        return None
+    gain_db = mfcc_to_db(reference_mfcc) - mfcc_to_db(long_term_mfcc(audio, sr))
+    gain_db = np.clip(strength * (gain_db - gain_db.mean()), -MAX_MATCH_DB, MAX_MATCH_DB)
+    centres = librosa.mel_frequencies(_N_MELS + 2, fmax=SAMPLE_RATE / 2)[1:-1]
+    freqs = np.concatenate([[0.0], centres, [sr / 2]])
+    gains = 10 ** (np.concatenate([gain_db[:1], gain_db, gain_db[-1:]]) / 20)
+    return signal.firwin2(_MATCH_TAPS, freqs, gains, fs=sr)
+
+
+def apply_fir(audio: np.ndarray, fir: np.ndarray | None) -> np.ndarray:
+    if fir is None:
+        return audio
+    # odd-length linear-phase FIR with "same": delay compensated, no shift against the MIDI
+    return signal.oaconvolve(audio, fir[:, None], mode="same", axes=0)
+
+
 def match_reference(
     audio: np.ndarray, sr: int, reference_mfcc, strength: float = 1.0
 ) -> np.ndarray:
@@ -126,38 +151,97 @@ def match_reference(
     ±:data:`MAX_MATCH_DB`; above the top band (11 kHz) the top band's gain holds. This is the
     reference-track matching a mastering engineer does by ear, done from measured curves.
     """
-    import librosa
-
-    strength = float(np.clip(strength, 0.0, 1.0))
-    if strength <= 0.0 or not np.any(audio):
-        return audio
-    gain_db = mfcc_to_db(reference_mfcc) - mfcc_to_db(long_term_mfcc(audio, sr))
-    gain_db = np.clip(strength * (gain_db - gain_db.mean()), -MAX_MATCH_DB, MAX_MATCH_DB)
-    centres = librosa.mel_frequencies(_N_MELS + 2, fmax=SAMPLE_RATE / 2)[1:-1]
-    freqs = np.concatenate([[0.0], centres, [sr / 2]])
-    gains = 10 ** (np.concatenate([gain_db[:1], gain_db, gain_db[-1:]]) / 20)
-    fir = signal.firwin2(_MATCH_TAPS, freqs, gains, fs=sr)
-    # odd-length linear-phase FIR with "same": delay compensated, no shift against the MIDI
-    return signal.oaconvolve(audio, fir[:, None], mode="same", axes=0)
+    return apply_fir(audio, reference_fir(audio, sr, reference_mfcc, strength))
 
 
-def master(audio: np.ndarray, sr: int, mix: dict[str, Any], rng: np.random.Generator) -> np.ndarray:
-    """The whole chain, ending at the style's target RMS with a soft limit below full scale."""
-    audio = dc_block(audio.astype(np.float64), sr)
-    audio = brighten(audio, sr, mix["brightness"])
-    audio = drive(audio, mix["drive"])
-    audio = compress(audio, sr, mix["compression"])
-    audio = reverb(audio, sr, mix["reverb"], rng)
-    if mix.get("reference_mfcc") is not None:
-        audio = match_reference(audio, sr, mix["reference_mfcc"])
-    audio -= audio.mean(axis=0)  # drive is asymmetric on asymmetric waves: re-centre
-    rms = float(np.sqrt(np.mean(audio.mean(axis=1) ** 2)))
-    if rms > 0:
-        audio *= float(mix["loudness_rms"]) / rms
-    # soft limiter: linear below 0.8, tanh knee above, never reaching 1.0
+class _Bus:
+    """The mix and, optionally, its stems (parts that sum to it), through one chain.
+
+    A linear stage runs on the mix and on every stem (a stage that draws random numbers, the
+    room, draws the same ones for each). A non-linear stage (drive, compression, limiter) runs
+    on the mix only, and every stem is multiplied by the gain that stage applied to the mix at
+    each sample and channel (its output over its input): a bus compressor keyed from the mix,
+    and the drive's and limiter's curve read as the gain it gave that sample. The stems then
+    keep summing to the mix through every stage.
+    """
+
+    def __init__(self, audio: np.ndarray, stems: dict[str, np.ndarray] | None):
+        self.mix = audio.astype(np.float64)
+        # a silent part stays silent through every stage: it is not processed
+        self.silent = [k for k, v in (stems or {}).items() if not np.any(v)]
+        self.stems = {
+            k: np.asarray(v, dtype=np.float64) for k, v in (stems or {}).items() if np.any(v)
+        }
+
+    def outputs(self) -> dict[str, np.ndarray]:
+        zeros = np.zeros(self.mix.shape, dtype=self.mix.dtype)
+        return {**self.stems, **{k: zeros for k in self.silent}}
+
+    def linear(self, fn, *args, rng: np.random.Generator | None = None) -> None:
+        if rng is None:
+            self.mix = fn(self.mix, *args)
+            self.stems = {k: fn(x, *args) for k, x in self.stems.items()}
+            return
+        start = copy.deepcopy(rng) if self.stems else None
+        self.mix = fn(self.mix, *args, rng)  # advances rng as the chain without stems does
+        self.stems = {k: fn(x, *args, copy.deepcopy(start)) for k, x in self.stems.items()}
+
+    def nonlinear(self, fn, *args) -> None:
+        before = self.mix
+        self.mix = fn(before, *args)
+        if self.stems and self.mix is not before:
+            # where the mix is 0 its stems cancel, so any gain keeps the sum: take 1
+            gain = np.divide(
+                self.mix, before, out=np.ones_like(self.mix), where=np.abs(before) > 1e-12
+            )
+            self.stems = {k: x * gain for k, x in self.stems.items()}
+
+
+def _limit(audio: np.ndarray) -> np.ndarray:
+    """Soft limiter: linear below 0.8, tanh knee above, never reaching 1.0."""
+    audio = audio.copy()
     knee = 0.8
     over = np.abs(audio) > knee
     audio[over] = np.sign(audio[over]) * (
         knee + (1 - knee) * np.tanh((np.abs(audio[over]) - knee) / (1 - knee))
     )
-    return (audio * 0.99).astype(np.float32)
+    return audio
+
+
+def _chain(bus: _Bus, sr: int, mix: dict[str, Any], rng: np.random.Generator) -> None:
+    bus.linear(dc_block, sr)
+    bus.linear(brighten, sr, mix["brightness"])
+    bus.nonlinear(drive, mix["drive"])
+    bus.nonlinear(compress, sr, mix["compression"])
+    bus.linear(reverb, sr, mix["reverb"], rng=rng)
+    if mix.get("reference_mfcc") is not None:
+        bus.linear(apply_fir, reference_fir(bus.mix, sr, mix["reference_mfcc"]))
+    bus.linear(lambda x: x - x.mean(axis=0))  # drive is asymmetric on asymmetric waves: re-centre
+    rms = float(np.sqrt(np.mean(bus.mix.mean(axis=1) ** 2)))
+    if rms > 0:
+        bus.linear(np.multiply, float(mix["loudness_rms"]) / rms)
+    bus.nonlinear(_limit)
+    bus.linear(lambda x: (x * 0.99).astype(np.float32))
+
+
+def master(audio: np.ndarray, sr: int, mix: dict[str, Any], rng: np.random.Generator) -> np.ndarray:
+    """The whole chain, ending at the style's target RMS with a soft limit below full scale."""
+    bus = _Bus(audio, None)
+    _chain(bus, sr, mix, rng)
+    return bus.mix
+
+
+def master_with_stems(
+    audio: np.ndarray,
+    stems: dict[str, np.ndarray],
+    sr: int,
+    mix: dict[str, Any],
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """:func:`master` of ``audio`` (the same result, the same draws from ``rng``) and its
+    ``stems`` mastered with it (see :class:`_Bus`): they sum to the mastered mix as closely as
+    they summed to ``audio``."""
+    bus = _Bus(audio, stems)
+    _chain(bus, sr, mix, rng)
+    out = bus.outputs()
+    return bus.mix, {k: out[k] for k in stems}

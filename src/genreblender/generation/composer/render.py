@@ -3,6 +3,7 @@ a SoundFont by ``midirenderer`` (a maintained, dependency-free SoundFont synthes
 
 from __future__ import annotations
 
+import copy
 import functools
 import hashlib
 import io
@@ -74,8 +75,11 @@ class Track:
     notes: list[Note]
 
 
-def build_midi(tracks: list[Track], bpm: float, swing: float, rng: np.random.Generator) -> bytes:
-    """A standard MIDI file of the tracks; swing and a few ms of human timing are applied here."""
+#: An undefined General MIDI controller: an event on it changes nothing but the file's length
+_END_MARKER_CC = 110
+
+
+def _pretty_midi(tracks: list[Track], bpm: float, swing: float, rng: np.random.Generator):
     import pretty_midi
 
     pm = pretty_midi.PrettyMIDI(initial_tempo=bpm)
@@ -97,21 +101,59 @@ def build_midi(tracks: list[Track], bpm: float, swing: float, rng: np.random.Gen
                 pretty_midi.Note(note.velocity, int(note.pitch), start, max(start + 0.03, b + j))
             )
         pm.instruments.append(inst)
+    return pm
+
+
+def _bytes(pm) -> bytes:
     buffer = io.BytesIO()
     pm.write(buffer)
     return buffer.getvalue()
+
+
+def part_of(track_name: str) -> str:
+    """``"comp:jazz"`` → ``"comp"``: the part a track plays, whichever genre's instrument."""
+    return track_name.split(":", 1)[0]
+
+
+def build_midi(tracks: list[Track], bpm: float, swing: float, rng: np.random.Generator) -> bytes:
+    """A standard MIDI file of the tracks; swing and a few ms of human timing are applied here."""
+    return _bytes(_pretty_midi(tracks, bpm, swing, rng))
+
+
+def build_midi_parts(
+    tracks: list[Track], bpm: float, swing: float, rng: np.random.Generator
+) -> tuple[bytes, dict[str, bytes]]:
+    """The MIDI file of :func:`build_midi` (the same notes and timing for the same ``rng``) and
+    one file per part holding only that part's tracks. Every part's file lasts as long as the
+    whole (an end marker at its end time): the renderer stops at a file's last event, which
+    would cut a part's release tail that the whole file lets ring."""
+    import pretty_midi
+
+    pm = _pretty_midi(tracks, bpm, swing, rng)
+    end = pm.get_end_time()
+    parts: dict[str, bytes] = {}
+    for name in dict.fromkeys(part_of(inst.name) for inst in pm.instruments):
+        one = pretty_midi.PrettyMIDI(initial_tempo=bpm)
+        one.instruments = [
+            copy.deepcopy(inst) for inst in pm.instruments if part_of(inst.name) == name
+        ]
+        one.instruments[0].control_changes.append(pretty_midi.ControlChange(_END_MARKER_CC, 0, end))
+        parts[name] = _bytes(one)
+    return _bytes(pm), parts
 
 
 def without_parts(midi: bytes, prefix: str) -> bytes:
     """The MIDI file without the instruments whose name starts with ``prefix`` (a part that is
-    rendered another way, such as a sung lead)."""
+    rendered another way, such as a sung lead); it still lasts as long as the whole file (an
+    end marker), so the other parts' release tails ring as they do in the whole."""
     import pretty_midi
 
     pm = pretty_midi.PrettyMIDI(io.BytesIO(midi))
+    end = pm.get_end_time()
     pm.instruments = [inst for inst in pm.instruments if not inst.name.startswith(prefix)]
-    buffer = io.BytesIO()
-    pm.write(buffer)
-    return buffer.getvalue()
+    if pm.instruments:
+        pm.instruments[0].control_changes.append(pretty_midi.ControlChange(_END_MARKER_CC, 0, end))
+    return _bytes(pm)
 
 
 def render_midi(midi: bytes, soundfont_bytes: bytes) -> np.ndarray:

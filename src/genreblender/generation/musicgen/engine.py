@@ -16,7 +16,7 @@ from genreblender.generation.base import (
     validate_request,
 )
 from genreblender.generation.musicgen import conditioning, loading
-from genreblender.generation.musicgen.prompts import genre_prompt, weighted_prompt
+from genreblender.generation.musicgen.prompts import genre_prompt, weighted_prompt, with_controls
 
 MODES = ("prompt", "embedding")
 LICENCE = (
@@ -131,27 +131,40 @@ class MusicGenGenerator:
         frame_rate = model.config.audio_encoder.frame_rate
         return math.ceil(duration_s * frame_rate) + model.decoder.config.num_codebooks - 1
 
-    def conditioning(self, genre_a: str, genre_b: str, alpha: float):
-        """The text conditioning of a request, and the prompt(s) behind it."""
+    def conditioning(self, genre_a: str, genre_b: str, alpha: float, controls=None):
+        """The text conditioning of a request, and the prompt(s) behind it (the tempo and key
+        of ``controls`` in words, :func:`prompts.with_controls`)."""
         model, tokenizer = self._parts()
         device = model.device
         if self.mode == "prompt":
-            prompt = weighted_prompt(genre_a, genre_b, alpha)
+            prompt = with_controls(weighted_prompt(genre_a, genre_b, alpha), controls)
             return conditioning.encode(model, tokenizer, prompt, device), [prompt]
-        prompts = [genre_prompt(genre_a), genre_prompt(genre_b)]
+        prompts = [with_controls(genre_prompt(g), controls) for g in (genre_a, genre_b)]
         a = conditioning.encode(model, tokenizer, prompts[0], device)
         b = a if genre_a == genre_b else conditioning.encode(model, tokenizer, prompts[1], device)
         return conditioning.interpolate(a, b, alpha), prompts
 
     def generate(
-        self, genre_a: str, genre_b: str, alpha: float, duration_s: float, seed: int
+        self,
+        genre_a: str,
+        genre_b: str,
+        alpha: float,
+        duration_s: float,
+        seed: int,
+        controls=None,
+        stems: bool = False,
     ) -> GenerationResult:
+        """``controls`` (tempo, key) go into the prompt text as words; ``stems`` is refused:
+        MusicGen generates one mixed waveform, with no parts to split."""
         import torch
         from transformers.modeling_outputs import BaseModelOutput
 
+        from genreblender.generation.registry import check_stems
+
+        check_stems(self.name, stems)
         request = validate_request(genre_a, genre_b, alpha, duration_s, seed, min_duration_s=0)
         model, _ = self._parts()
-        cond, prompts = self.conditioning(request.genre_a, request.genre_b, request.alpha)
+        cond, prompts = self.conditioning(request.genre_a, request.genre_b, request.alpha, controls)
         hidden, mask = conditioning.guidance_batch(cond, self.guidance_scale)
         n_tokens = self.n_tokens(request.duration_s)
         from transformers import StoppingCriteriaList
@@ -191,5 +204,9 @@ class MusicGenGenerator:
                 "n_tokens": n_tokens,
             },
             "device": self.device,
+            "controls": controls.to_dict() if controls is not None else {"bpm": None, "key": None},
+            "controls_applied_as": "prompt text"
+            if controls is not None and not controls.empty
+            else None,
         }
         return GenerationResult(audio=samples.astype(np.float32), sample_rate=sr, metadata=metadata)

@@ -31,3 +31,17 @@ def weighted_prompt(genre_a: str, genre_b: str, alpha: float) -> str:
 def genre_prompt(genre: str) -> str:
     """The prompt of one genre alone, used at each end of an embedding interpolation."""
     return f"A {GENRE_WORDS[genre]} music track."
+
+
+def with_controls(prompt: str, controls) -> str:
+    """The prompt with the user's tempo and key said in words, as MusicGen's training captions
+    say them ("A jazz music track at 120 BPM in A minor."): a hint the model may follow, not a
+    constraint it must meet. ``controls`` is a :class:`~genreblender.generation.controls.Controls`."""
+    if controls is None or controls.empty:
+        return prompt
+    words = []
+    if controls.bpm is not None:
+        words.append(f"at {controls.bpm:g} BPM")
+    if controls.key is not None:
+        words.append(f"in {controls.key.name}")
+    return f"{prompt.rstrip('.')} {' '.join(words)}."
