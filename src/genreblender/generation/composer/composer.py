@@ -215,9 +215,13 @@ class Composer:
             for track in tracks:
                 if track.name.startswith("lead"):
                     track.program = SUNG_LEAD_PROGRAM
-        midi, part_midis = render.build_midi_parts(
-            tracks, score.bpm, score.swing, streams["timing"]
-        )
+        if stems:  # one file per part as well (the same notes and timing as the whole)
+            midi, part_midis = render.build_midi_parts(
+                tracks, score.bpm, score.swing, streams["timing"]
+            )
+        else:
+            midi = render.build_midi(tracks, score.bpm, score.swing, streams["timing"])
+            part_midis = {}
         if sung:  # the singer, not the SoundFont, performs the lead
             part_midis.pop("lead", None)
         played = render.without_parts(midi, "lead") if sung else midi
