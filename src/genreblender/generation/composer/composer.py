@@ -224,8 +224,18 @@ class Composer:
             part_midis = {}
         if sung:  # the singer, not the SoundFont, performs the lead
             part_midis.pop("lead", None)
-        played = render.without_parts(midi, "lead") if sung else midi
+        # a bass with its own tone (rolled-off highs: a dub or boom-bap bass) is rendered on
+        # its own and filtered before it joins the mix, as a bass channel's EQ would
+        bass_tone = style["bass"].get("tone_hz")
+        tone_bass = bool(bass_tone) and any(t.name.startswith("bass") and t.notes for t in tracks)
+        held_out = tuple(p for p, out in (("lead", sung), ("bass", tone_bass)) if out)
+        played = render.without_parts(midi, held_out) if held_out else midi
         audio = render.render_midi(played, self._soundfont_bytes)
+        if tone_bass:
+            part_midis.pop("bass", None)
+            bass = render.render_midi(render.only_parts(midi, "bass"), self._soundfont_bytes)
+            bass = mix.roll_off(_padded(bass, len(audio)), render.RENDER_RATE, float(bass_tone))
+            audio += bass
         voice, line = self._vocals(audio, score, tracks, style, streams["vocals"], midi)
         if line is not None:
             audio += line
@@ -234,6 +244,8 @@ class Composer:
             for part, part_midi in part_midis.items():
                 rendered = render.render_midi(part_midi, self._soundfont_bytes)
                 parts[part] = _padded(rendered, len(audio))
+            if tone_bass:
+                parts["bass"] = bass
             if line is not None:
                 parts["voice"] = line
             audio, parts = mix.master_with_stems(
