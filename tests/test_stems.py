@@ -216,3 +216,27 @@ def test_api_generate_with_stems_and_controls():
             assert out.status_code == status and message in out.text, out.text
     finally:
         api.set_pool(previous)
+
+
+def test_a_sung_lead_is_the_voice_stem_and_the_lead_stem_is_silent(composer):
+    result = composer.generate("country", "country", 1.0, 8.0, 1, stems=True)
+    assert result.metadata["vocals"]["kind"] == "sung"
+    silent = set(result.metadata["stems"]["silent"])
+    assert "lead" in silent and "voice" not in silent
+    assert np.sqrt(np.mean(result.stems["voice"] ** 2)) > 0.005
+    assert _residual_db(result.audio, result.stems.values()) < SUM_BOUND_DB
+
+
+def test_a_bass_with_its_own_tone_has_its_treble_rolled_off(composer):
+    """Hip-hop's bass is rolled off above 250 Hz (its style's ``tone_hz``); rock's is not."""
+
+    def treble_share(result):
+        bass = result.stems["bass"].mean(axis=1)
+        spectrum = np.abs(np.fft.rfft(bass)) ** 2
+        freqs = np.fft.rfftfreq(len(bass), 1 / result.sample_rate)
+        return spectrum[freqs > 1000].sum() / spectrum.sum()
+
+    hiphop = composer.generate("hiphop", "hiphop", 1.0, 6.0, 0, stems=True)
+    rock = composer.generate("rock", "rock", 1.0, 6.0, 0, stems=True)
+    assert treble_share(hiphop) < 1e-3 < treble_share(rock)
+    assert _residual_db(hiphop.audio, hiphop.stems.values()) < SUM_BOUND_DB

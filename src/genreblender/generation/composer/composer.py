@@ -17,7 +17,7 @@ from genreblender.generation.base import (
     validate_mix_request,
     validate_morph_request,
 )
-from genreblender.generation.composer import mix, render, vocals
+from genreblender.generation.composer import mix, render, singing, vocals
 from genreblender.generation.composer.arrangement import arrange_sections, plan_song
 from genreblender.generation.composer.bass import bass_part
 from genreblender.generation.composer.drums import drum_part
@@ -37,9 +37,12 @@ BLEND_MODES = ("sections", "fuse")
 CROSSFADE_S = 0.03
 #: General MIDI programs that sound as a voice (Choir Aahs, Voice Oohs, Synth Voice)
 GM_VOICE_PROGRAMS = (52, 53, 54)
+#: The MIDI program a sung lead is written with (Voice Oohs): the file's vocal line
+SUNG_LEAD_PROGRAM = 53
 _GOLDEN_FRACTION = (5**0.5 - 1) / 2
 #: The parts a track is split into by ``stems=True``, one stereo stem each (a part the song does
-#: not play is a silent stem): the synthesizer's parts, then the spoken vocals
+#: not play is a silent stem): the synthesizer's parts, then the vocals (rap or sung: a sung lead is
+#: in "voice", and "lead" is then silent)
 STEM_PARTS = ("drums", "bass", "comp", "pad", "lead", "voice")
 #: Length of a fade-out ending (at most a tenth of the track)
 FADE_OUT_S = 2.0
@@ -224,11 +227,33 @@ class Composer:
         )
         if loudness is not None:
             style["mix"]["loudness_rms"] = float(loudness)
-        midi, part_midis = render.build_midi_parts(
-            tracks, score.bpm, score.swing, streams["timing"]
-        )
-        audio = render.render_midi(midi, self._soundfont_bytes)
-        voice, line = self._vocals(audio, score, tracks, style, streams["vocals"])
+        sung = (style.get("vocals") or {}).get("kind") == "sung"
+        if sung:  # the melody is the singer's: its MIDI track says so with a voice program
+            for track in tracks:
+                if track.name.startswith("lead"):
+                    track.program = SUNG_LEAD_PROGRAM
+        if stems:  # one file per part as well (the same notes and timing as the whole)
+            midi, part_midis = render.build_midi_parts(
+                tracks, score.bpm, score.swing, streams["timing"]
+            )
+        else:
+            midi = render.build_midi(tracks, score.bpm, score.swing, streams["timing"])
+            part_midis = {}
+        if sung:  # the singer, not the SoundFont, performs the lead
+            part_midis.pop("lead", None)
+        # a bass with its own tone (rolled-off highs: a dub or boom-bap bass) is rendered on
+        # its own and filtered before it joins the mix, as a bass channel's EQ would
+        bass_tone = style["bass"].get("tone_hz")
+        tone_bass = bool(bass_tone) and any(t.name.startswith("bass") and t.notes for t in tracks)
+        held_out = tuple(p for p, out in (("lead", sung), ("bass", tone_bass)) if out)
+        played = render.without_parts(midi, held_out) if held_out else midi
+        audio = render.render_midi(played, self._soundfont_bytes)
+        if tone_bass:
+            part_midis.pop("bass", None)
+            bass = render.render_midi(render.only_parts(midi, "bass"), self._soundfont_bytes)
+            bass = mix.roll_off(_padded(bass, len(audio)), render.RENDER_RATE, float(bass_tone))
+            audio += bass
+        voice, line = self._vocals(audio, score, tracks, style, streams["vocals"], midi)
         if line is not None:
             audio += line
         if stems:
@@ -236,6 +261,8 @@ class Composer:
             for part, part_midi in part_midis.items():
                 rendered = render.render_midi(part_midi, self._soundfont_bytes)
                 parts[part] = _padded(rendered, len(audio))
+            if tone_bass:
+                parts["bass"] = bass
             if line is not None:
                 parts["voice"] = line
             audio, parts = mix.master_with_stems(
@@ -261,26 +288,34 @@ class Composer:
         return audio, midi, description, score
 
     @staticmethod
-    def _vocals(audio, score, tracks, style, rng) -> tuple[dict | None, np.ndarray | None]:
-        """The style's spoken lines to lay over the rendered beat (stereo, ``audio``'s shape)
-        or None, and the vocals' description.
+    def _vocals(audio, score, tracks, style, rng, midi) -> tuple[dict | None, np.ndarray | None]:
+        """The style's vocals to lay over the rendered beat (stereo, ``audio``'s shape) or None,
+        and the vocals' description.
 
-        The lines sit at ``level`` times the beat's RMS before the master bus, as a rapper's
-        voice rides on top of the beat; a blend's level follows the genres' weights.
+        Rap: spoken lines (``vocals.rap_part``); sung: the lead melody as the MIDI file plays it,
+        sung by the formant voice (``singing.sing``; the lead is then not rendered by the
+        SoundFont). The voice sits at ``level`` times the beat's RMS (a sung line measured while
+        it sings) before the master bus, riding on top of the beat as a singer does.
         """
         spec = style.get("vocals") or {}
         level = float(spec.get("level", 0.0))
-        if spec.get("voice") and level > 0.01:
+        kind = spec.get("kind")
+        if kind in ("rap", "sung") and level > 0.01:
             n = len(audio)
-            line = vocals.rap_part(score, spec, n, render.RENDER_RATE, rng)
+            if kind == "rap":
+                line = vocals.rap_part(score, spec, n, render.RENDER_RATE, rng)
+                voice_rms = float(np.sqrt(np.mean(line**2)))
+            else:
+                notes = singing.sung_notes(midi, "lead")
+                line = singing.sing(notes, spec, n, render.RENDER_RATE, rng)
+                voice_rms = _active_rms(line, render.RENDER_RATE)
             beat_rms = float(np.sqrt(np.mean(audio.mean(axis=1) ** 2)))
-            voice_rms = float(np.sqrt(np.mean(line**2)))
             if voice_rms > 0 and beat_rms > 0:
                 voice = np.repeat((level * beat_rms / voice_rms * line)[:, None], 2, axis=1)
                 return {
-                    "kind": "rap",
-                    "engine": vocals.ENGINE,
-                    "voice": spec["voice"],
+                    "kind": kind,
+                    "engine": vocals.ENGINE if kind == "rap" else singing.ENGINE,
+                    "voice": spec.get("voice"),
                     "level_vs_beat_rms": round(level, 3),
                 }, voice
         sung = [t for t in tracks if t.name.startswith("lead") and t.notes]
@@ -522,6 +557,18 @@ def _components(thresholds, weights) -> list[int]:
     edges = np.cumsum(np.asarray(weights, dtype=float))
     index = np.searchsorted(edges, np.asarray(thresholds, dtype=float), side="right")
     return [int(i) for i in np.minimum(index, len(weights) - 1)]
+
+
+def _active_rms(x: np.ndarray, sr: int, frame_s: float = 0.05) -> float:
+    """RMS of ``x`` over its frames louder than a tenth of its loudest: the level of a part
+    while it plays, not diluted by its rests."""
+    n = max(1, int(frame_s * sr))
+    frames = len(x) // n
+    if frames == 0:
+        return float(np.sqrt(np.mean(x**2))) if len(x) else 0.0
+    rms = np.sqrt(np.mean(x[: frames * n].reshape(frames, n) ** 2, axis=1))
+    active = rms > 0.1 * rms.max()
+    return float(np.sqrt(np.mean(rms[active] ** 2))) if np.any(active) else 0.0
 
 
 def stems_record(audio: np.ndarray, stems: dict[str, np.ndarray]) -> dict:

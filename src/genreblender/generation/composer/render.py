@@ -142,6 +142,30 @@ def build_midi_parts(
     return _bytes(pm), parts
 
 
+def without_parts(midi: bytes, prefix: str | tuple[str, ...]) -> bytes:
+    """The MIDI file without the instruments whose name starts with ``prefix`` (parts rendered
+    on their own: a sung lead, a bass with its own tone); it still lasts as long as the whole
+    file (an end marker), so the other parts' release tails ring as they do in the whole."""
+    return _select(midi, lambda name: not name.startswith(prefix))
+
+
+def only_parts(midi: bytes, prefix: str | tuple[str, ...]) -> bytes:
+    """The MIDI file with only the instruments whose name starts with ``prefix``, lasting as
+    long as the whole file."""
+    return _select(midi, lambda name: name.startswith(prefix))
+
+
+def _select(midi: bytes, keep) -> bytes:
+    import pretty_midi
+
+    pm = pretty_midi.PrettyMIDI(io.BytesIO(midi))
+    end = pm.get_end_time()
+    pm.instruments = [inst for inst in pm.instruments if keep(inst.name)]
+    if pm.instruments:
+        pm.instruments[0].control_changes.append(pretty_midi.ControlChange(_END_MARKER_CC, 0, end))
+    return _bytes(pm)
+
+
 def render_midi(midi: bytes, soundfont_bytes: bytes) -> np.ndarray:
     """Stereo float32 ``(n, 2)`` audio at :data:`RENDER_RATE`."""
     import midirenderer
