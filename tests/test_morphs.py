@@ -361,3 +361,64 @@ def test_app_morph_editor_draws_the_curve_and_both_curves_after(tmp_path):
     assert "tracking error" in labels and "per window: Spearman" in labels
     app.selectbox(key="strategy").select("best_of_n").run()
     assert app.button(key="generate").disabled
+
+
+class WindowJudge:
+    """A judge that cannot see reggae, scoring whatever audio it is given like WindowListener."""
+
+    model = "fake-judge"
+
+    def genre_scores(self, audio, sr):
+        alpha = float(np.mean(audio))
+        scores = {g: 0.01 for g in GENRES if g != "reggae"}
+        scores["jazz"], scores["metal"] = 0.8 * alpha + 0.1, 0.9 - 0.8 * alpha
+        return scores
+
+
+def test_the_judge_scores_the_listeners_windows_and_says_what_it_cannot_see():
+    from genreblender.evaluation.ears import as_ear
+    from genreblender.evaluation.morph import hear_morph
+
+    morph = parse_alpha_curve("0:1,30:0", "jazz", "metal")
+    audio = CurveGenerator().generate_morph(morph, 30.0, 0).audio
+    windows = (np.arange(0.0, 27.1, 1.5), np.arange(3.0, 30.1, 1.5))
+    view = hear_morph(as_ear(WindowJudge()), audio, 800, morph, windows)
+    assert view["timeline"]["n_windows"] == len(windows[0])
+    assert view["timeline"]["spearman_raw"] == pytest.approx(1.0)
+    blind = hear_morph(
+        as_ear(WindowJudge()), audio, 800, parse_alpha_curve("0:1,30:0", "jazz", "reggae"), windows
+    )
+    assert blind["timeline"] is None and "cannot see reggae" in blind["note"]
+
+
+def test_sweep_of_curves_summary_report_and_resume(tmp_path, monkeypatch):
+    from genreblender.evaluation import sweep as sweep_mod
+    from genreblender.evaluation.executors import InlineExecutor
+    from genreblender.evaluation.sweep import SweepSpec, run_sweep
+
+    generator = CurveGenerator()
+
+    def parts(*args):
+        return generator, WindowListener(), WindowJudge()
+
+    monkeypatch.setattr(sweep_mod, "_worker_parts", parts)
+    # no other listener: the fakes' audio is not music
+    monkeypatch.setattr("genreblender.evaluation.ears.other_listener_ears", lambda name: [])
+    curves = ("0:jazz=1,metal=0;30:jazz=0,metal=1", "0:jazz=0,metal=1;30:jazz=1,metal=0")
+    spec = SweepSpec(morphs=curves, seeds=2, seconds=30.0, judge="fake")
+    assert {j["morph"] for j in spec.jobs()} == set(curves)
+    assert spec.jobs()[0]["alpha"] == pytest.approx(0.5)  # the curve's mean
+    summary = run_sweep(spec, tmp_path / "s", InlineExecutor(), progress=False)
+    assert summary["kind"] == "morphs" and summary["overall"]["n_tracks"] == 4
+    assert summary["overall"]["mean_spearman"] == pytest.approx(1.0)
+    assert summary["overall"]["spearman_at_least_0.8_rate"] == 1.0
+    judge = summary["overall"]["ears"]["judge"]
+    assert judge["mean_spearman_raw"] == pytest.approx(1.0) and judge["n_tracks"] == 4
+    assert set(summary["overall"]["by_seed"]) == {"0", "1"}
+    page = (tmp_path / "s" / "report.html").read_text()
+    assert "sweep of blends that move" in page and "Asked and heard over time" in page
+    run_sweep(spec, tmp_path / "s", InlineExecutor(), progress=False)  # resumed: nothing reruns
+    rows = (tmp_path / "s" / "results.csv").read_text().splitlines()
+    assert len(rows) == 5 and "morph_timeline" in rows[0]
+    with pytest.raises(InvalidInputError, match="generated once"):
+        SweepSpec(morphs=curves, strategy="best_of_n")
