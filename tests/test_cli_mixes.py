@@ -122,3 +122,23 @@ def test_sweep_command_takes_mixes_not_both(tmp_path, capsys):
     argv = ["sweep", "--mix", "jazz=1,rock=1,pop=1", "--strategy", "calibrate"]
     assert main([*argv, "--out", str(tmp_path)]) == 2
     assert "takes two genres" in capsys.readouterr().err
+
+
+def test_a_sweep_begun_before_the_mix_figures_resumes_with_its_own_columns(tmp_path, fake_parts):
+    import csv
+
+    from genreblender.evaluation.executors import InlineExecutor
+    from genreblender.evaluation.sweep import SweepSpec, run_sweep
+
+    spec = SweepSpec(pairs=(("jazz", "metal"),), alphas=(0.2, 0.8), seeds=1, seconds=3.0)
+    run_sweep(spec, tmp_path, InlineExecutor(), progress=False, report=False)
+    path = tmp_path / "results.csv"
+    rows = list(csv.DictReader(path.open()))
+    old = [c for c in rows[0] if c not in ("topk_match", "heard_weights", "weight_error")]
+    with path.open("w", newline="") as handle:  # as an older version wrote it, one job short
+        writer = csv.DictWriter(handle, fieldnames=old, extrasaction="ignore", lineterminator="\n")
+        writer.writeheader()
+        writer.writerow(rows[0])
+    summary = run_sweep(spec, tmp_path, InlineExecutor(), progress=False, report=False)
+    again = list(csv.DictReader(path.open()))
+    assert len(again) == 2 and list(again[1]) == old and summary["overall"]["n_tracks"] == 2

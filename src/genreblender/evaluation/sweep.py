@@ -510,6 +510,7 @@ class ResultStore:
         self.columns: list[str] | None = None
         self.done: set[str] = set()
         self.dropped: list[str] = []  # why each dropped line was dropped
+        self._warned = False
         self._jobs = None if jobs is None else {job["key"]: job for job in jobs}
         if self.path.exists():
             self._recover()
@@ -600,7 +601,16 @@ class ResultStore:
             self.columns = list(row)
         extra = set(row) - set(self.columns)
         if extra:
-            raise ValueError(f"row has columns the results file lacks: {sorted(extra)}")
+            # a file begun by an earlier version (before the mix figures, say): its rows keep
+            # its columns, so a resumed sweep reads as one table
+            if not self._warned:
+                log.warning(
+                    "%s was begun without the columns %s; resumed rows leave them out",
+                    self.path,
+                    ", ".join(sorted(extra)),
+                )
+                self._warned = True
+            row = {k: v for k, v in row.items() if k in self.columns}
         if any("\n" in str(v) or "\r" in str(v) for v in row.values()):
             raise ValueError("a result value holds a line break: rows must stay one line each")
         buffer = io.StringIO()
