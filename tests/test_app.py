@@ -60,6 +60,7 @@ def test_generate_shows_measurement_and_keeps_history(app):
     assert not app.exception
     request = dict(app.session_state["current"].request)
     assert request.pop("mix")["weights"] == {"classical": 0.6, "rock": 0.4}
+    assert request.pop("morph") is None
     assert request == {
         "genre_a": "classical",
         "genre_b": "rock",

@@ -347,7 +347,9 @@ def show_run(run: services.BlendRun, key: str) -> None:
             f"Tempo {meta['tempo_bpm']:g} BPM · key {meta.get('key')}"
             + (f" (asked for: {', '.join(asked)})" if asked else " (the style's)")
         )
-    if target.is_pair:
+    if run.morph is not None:
+        stem = f"genreblender_morph_{'_'.join(run.morph.genres)}_seed{r['seed']}"
+    elif r.get("genre_a") is not None:
         stem = f"genreblender_{r['genre_a']}_{r['genre_b']}_{r['alpha']:.2f}_seed{r['seed']}"
     else:
         parts = "_".join(
