@@ -17,8 +17,9 @@ from genreblender.generation.composer.mix import master, master_with_stems
 from genreblender.generation.registry import check_stems
 from genreblender.generation.writer import stems_zip, write_track
 
-#: The bound the README states: the stems' sum is within -60 dB (RMS of the difference re the
-#: mix's RMS). What is left is the synthesizer's 16-bit rounding of each part's own rendering.
+#: The stems' sum is within -60 dB of these songs (RMS of the difference re the mix's RMS); what
+#: is left is the synthesizer's 16-bit rounding of each part's own rendering. Denser songs reach
+#: -50 dB (README: the synthesizer's voice limit in the whole mix).
 SUM_BOUND_DB = -60.0
 
 
