@@ -217,3 +217,12 @@ def test_api_generate_with_stems_and_controls():
             assert out.status_code == status and message in out.text, out.text
     finally:
         api.set_pool(previous)
+
+
+def test_a_sung_lead_is_the_voice_stem_and_the_lead_stem_is_silent(composer):
+    result = composer.generate("country", "country", 1.0, 8.0, 1, stems=True)
+    assert result.metadata["vocals"]["kind"] == "sung"
+    silent = set(result.metadata["stems"]["silent"])
+    assert "lead" in silent and "voice" not in silent
+    assert np.sqrt(np.mean(result.stems["voice"] ** 2)) > 0.005
+    assert _residual_db(result.audio, result.stems.values()) < SUM_BOUND_DB

@@ -16,7 +16,7 @@ from genreblender.generation.base import (
     request_metadata,
     validate_request,
 )
-from genreblender.generation.composer import mix, render, vocals
+from genreblender.generation.composer import mix, render, singing, vocals
 from genreblender.generation.composer.arrangement import arrange_sections, plan_song
 from genreblender.generation.composer.bass import bass_part
 from genreblender.generation.composer.drums import drum_part
@@ -35,9 +35,12 @@ BLEND_MODES = ("sections", "fuse")
 CROSSFADE_S = 0.03
 #: General MIDI programs that sound as a voice (Choir Aahs, Voice Oohs, Synth Voice)
 GM_VOICE_PROGRAMS = (52, 53, 54)
+#: The MIDI program a sung lead is written with (Voice Oohs): the file's vocal line
+SUNG_LEAD_PROGRAM = 53
 _GOLDEN_FRACTION = (5**0.5 - 1) / 2
 #: The parts a track is split into by ``stems=True``, one stereo stem each (a part the song does
-#: not play is a silent stem): the synthesizer's parts, then the spoken vocals
+#: not play is a silent stem): the synthesizer's parts, then the vocals (rap or sung: a sung lead is
+#: in "voice", and "lead" is then silent)
 STEM_PARTS = ("drums", "bass", "comp", "pad", "lead", "voice")
 #: Length of a fade-out ending (at most a tenth of the track)
 FADE_OUT_S = 2.0
@@ -207,11 +210,23 @@ class Composer:
         )
         if loudness is not None:
             style["mix"]["loudness_rms"] = float(loudness)
-        midi, part_midis = render.build_midi_parts(
-            tracks, score.bpm, score.swing, streams["timing"]
-        )
-        audio = render.render_midi(midi, self._soundfont_bytes)
-        voice, line = self._vocals(audio, score, tracks, style, streams["vocals"])
+        sung = (style.get("vocals") or {}).get("kind") == "sung"
+        if sung:  # the melody is the singer's: its MIDI track says so with a voice program
+            for track in tracks:
+                if track.name.startswith("lead"):
+                    track.program = SUNG_LEAD_PROGRAM
+        if stems:  # one file per part as well (the same notes and timing as the whole)
+            midi, part_midis = render.build_midi_parts(
+                tracks, score.bpm, score.swing, streams["timing"]
+            )
+        else:
+            midi = render.build_midi(tracks, score.bpm, score.swing, streams["timing"])
+            part_midis = {}
+        if sung:  # the singer, not the SoundFont, performs the lead
+            part_midis.pop("lead", None)
+        played = render.without_parts(midi, "lead") if sung else midi
+        audio = render.render_midi(played, self._soundfont_bytes)
+        voice, line = self._vocals(audio, score, tracks, style, streams["vocals"], midi)
         if line is not None:
             audio += line
         if stems:
@@ -244,26 +259,34 @@ class Composer:
         return audio, midi, description, score
 
     @staticmethod
-    def _vocals(audio, score, tracks, style, rng) -> tuple[dict | None, np.ndarray | None]:
-        """The style's spoken lines to lay over the rendered beat (stereo, ``audio``'s shape)
-        or None, and the vocals' description.
+    def _vocals(audio, score, tracks, style, rng, midi) -> tuple[dict | None, np.ndarray | None]:
+        """The style's vocals to lay over the rendered beat (stereo, ``audio``'s shape) or None,
+        and the vocals' description.
 
-        The lines sit at ``level`` times the beat's RMS before the master bus, as a rapper's
-        voice rides on top of the beat; a blend's level follows the genres' weights.
+        Rap: spoken lines (``vocals.rap_part``); sung: the lead melody as the MIDI file plays it,
+        sung by the formant voice (``singing.sing``; the lead is then not rendered by the
+        SoundFont). The voice sits at ``level`` times the beat's RMS (a sung line measured while
+        it sings) before the master bus, riding on top of the beat as a singer does.
         """
         spec = style.get("vocals") or {}
         level = float(spec.get("level", 0.0))
-        if spec.get("voice") and level > 0.01:
+        kind = spec.get("kind")
+        if kind in ("rap", "sung") and level > 0.01:
             n = len(audio)
-            line = vocals.rap_part(score, spec, n, render.RENDER_RATE, rng)
+            if kind == "rap":
+                line = vocals.rap_part(score, spec, n, render.RENDER_RATE, rng)
+                voice_rms = float(np.sqrt(np.mean(line**2)))
+            else:
+                notes = singing.sung_notes(midi, "lead")
+                line = singing.sing(notes, spec, n, render.RENDER_RATE, rng)
+                voice_rms = _active_rms(line, render.RENDER_RATE)
             beat_rms = float(np.sqrt(np.mean(audio.mean(axis=1) ** 2)))
-            voice_rms = float(np.sqrt(np.mean(line**2)))
             if voice_rms > 0 and beat_rms > 0:
                 voice = np.repeat((level * beat_rms / voice_rms * line)[:, None], 2, axis=1)
                 return {
-                    "kind": "rap",
-                    "engine": vocals.ENGINE,
-                    "voice": spec["voice"],
+                    "kind": kind,
+                    "engine": vocals.ENGINE if kind == "rap" else singing.ENGINE,
+                    "voice": spec.get("voice"),
                     "level_vs_beat_rms": round(level, 3),
                 }, voice
         sung = [t for t in tracks if t.name.startswith("lead") and t.notes]
@@ -445,6 +468,18 @@ class Composer:
             midi=midi,
             stems=parts,
         )
+
+
+def _active_rms(x: np.ndarray, sr: int, frame_s: float = 0.05) -> float:
+    """RMS of ``x`` over its frames louder than a tenth of its loudest: the level of a part
+    while it plays, not diluted by its rests."""
+    n = max(1, int(frame_s * sr))
+    frames = len(x) // n
+    if frames == 0:
+        return float(np.sqrt(np.mean(x**2))) if len(x) else 0.0
+    rms = np.sqrt(np.mean(x[: frames * n].reshape(frames, n) ** 2, axis=1))
+    active = rms > 0.1 * rms.max()
+    return float(np.sqrt(np.mean(rms[active] ** 2))) if np.any(active) else 0.0
 
 
 def stems_record(audio: np.ndarray, stems: dict[str, np.ndarray]) -> dict:

@@ -142,6 +142,20 @@ def build_midi_parts(
     return _bytes(pm), parts
 
 
+def without_parts(midi: bytes, prefix: str) -> bytes:
+    """The MIDI file without the instruments whose name starts with ``prefix`` (a part that is
+    rendered another way, such as a sung lead); it still lasts as long as the whole file (an
+    end marker), so the other parts' release tails ring as they do in the whole."""
+    import pretty_midi
+
+    pm = pretty_midi.PrettyMIDI(io.BytesIO(midi))
+    end = pm.get_end_time()
+    pm.instruments = [inst for inst in pm.instruments if not inst.name.startswith(prefix)]
+    if pm.instruments:
+        pm.instruments[0].control_changes.append(pretty_midi.ControlChange(_END_MARKER_CC, 0, end))
+    return _bytes(pm)
+
+
 def render_midi(midi: bytes, soundfont_bytes: bytes) -> np.ndarray:
     """Stereo float32 ``(n, 2)`` audio at :data:`RENDER_RATE`."""
     import midirenderer
