@@ -226,3 +226,13 @@ def test_a_sung_lead_is_the_voice_stem_and_the_lead_stem_is_silent(composer):
     assert "lead" in silent and "voice" not in silent
     assert np.sqrt(np.mean(result.stems["voice"] ** 2)) > 0.005
     assert _residual_db(result.audio, result.stems.values()) < SUM_BOUND_DB
+
+
+def test_a_sung_lead_is_the_voice_stem_and_the_parts_still_sum(composer):
+    """The singer performs the lead (the synthesizer plays the file without it): the voice stem
+    holds the singing, the lead stem is silent, and the sum holds (the played file is written
+    from the same notes as the parts', not read back and rewritten)."""
+    result = composer.generate("rock", "rock", 1.0, 8.0, 0, stems=True)
+    assert result.metadata["vocals"]["kind"] == "sung"
+    assert "lead" in result.metadata["stems"]["silent"] and np.any(result.stems["voice"])
+    assert _residual_db(result.audio, result.stems.values()) < SUM_BOUND_DB

@@ -215,16 +215,18 @@ class Composer:
             for track in tracks:
                 if track.name.startswith("lead"):
                     track.program = SUNG_LEAD_PROGRAM
-        if stems:  # one file per part as well (the same notes and timing as the whole)
-            midi, part_midis = render.build_midi_parts(
-                tracks, score.bpm, score.swing, streams["timing"]
-            )
-        else:
-            midi = render.build_midi(tracks, score.bpm, score.swing, streams["timing"])
-            part_midis = {}
-        if sung:  # the singer, not the SoundFont, performs the lead
+        # the singer, not the SoundFont, performs a sung lead; with stems, one file per part
+        # as well (the same notes and timing as the whole)
+        midi, played, part_midis = render.build_midi_files(
+            tracks,
+            score.bpm,
+            score.swing,
+            streams["timing"],
+            unplayed="lead" if sung else None,
+            parts=stems,
+        )
+        if sung:
             part_midis.pop("lead", None)
-        played = render.without_parts(midi, "lead") if sung else midi
         audio = render.render_midi(played, self._soundfont_bytes)
         voice, line = self._vocals(audio, score, tracks, style, streams["vocals"], midi)
         if line is not None:
