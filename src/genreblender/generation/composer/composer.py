@@ -26,7 +26,7 @@ from genreblender.generation.composer.sections import plan_pieces
 from genreblender.generation.composer.style import blend_styles
 from genreblender.generation.controls import Controls
 
-VERSION = "2.0"
+VERSION = "2.1"  # 2.1: sung vocals, bass tone
 #: How two genres are combined: ``sections`` (default) alternates stretches of each genre's own
 #: music, A's share of the time following alpha; ``fuse`` mixes the two styles' probabilities
 #: into one song (the rule of composer 1.x)
