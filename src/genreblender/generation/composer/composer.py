@@ -26,7 +26,7 @@ from genreblender.generation.composer.sections import plan_pieces
 from genreblender.generation.composer.style import blend_styles
 from genreblender.generation.controls import Controls
 
-VERSION = "2.0"
+VERSION = "2.1"  # 2.1: sung vocals, bass tone
 #: How two genres are combined: ``sections`` (default) alternates stretches of each genre's own
 #: music, A's share of the time following alpha; ``fuse`` mixes the two styles' probabilities
 #: into one song (the rule of composer 1.x)
@@ -215,19 +215,27 @@ class Composer:
             for track in tracks:
                 if track.name.startswith("lead"):
                     track.program = SUNG_LEAD_PROGRAM
-        # the singer, not the SoundFont, performs a sung lead; with stems, one file per part
-        # as well (the same notes and timing as the whole)
+        # a bass with its own tone (rolled-off highs: a dub or boom-bap bass) is rendered on
+        # its own and filtered before it joins the mix, as a bass channel's EQ would; the
+        # singer, not the SoundFont, performs a sung lead. With stems, one file per part too
+        bass_tone = style["bass"].get("tone_hz")
+        tone_bass = bool(bass_tone) and any(t.name.startswith("bass") and t.notes for t in tracks)
+        held_out = tuple(p for p, out in (("lead", sung), ("bass", tone_bass)) if out)
         midi, played, part_midis = render.build_midi_files(
             tracks,
             score.bpm,
             score.swing,
             streams["timing"],
-            unplayed="lead" if sung else None,
-            parts=stems,
+            unplayed=held_out,
+            parts=True if stems else (("bass",) if tone_bass else False),
         )
         if sung:
             part_midis.pop("lead", None)
         audio = render.render_midi(played, self._soundfont_bytes)
+        if tone_bass:
+            bass = render.render_midi(part_midis.pop("bass"), self._soundfont_bytes)
+            bass = mix.roll_off(_padded(bass, len(audio)), render.RENDER_RATE, float(bass_tone))
+            audio += bass
         voice, line = self._vocals(audio, score, tracks, style, streams["vocals"], midi)
         if line is not None:
             audio += line
@@ -236,6 +244,8 @@ class Composer:
             for part, part_midi in part_midis.items():
                 rendered = render.render_midi(part_midi, self._soundfont_bytes)
                 parts[part] = _padded(rendered, len(audio))
+            if tone_bass:
+                parts["bass"] = bass
             if line is not None:
                 parts["voice"] = line
             audio, parts = mix.master_with_stems(

@@ -46,6 +46,13 @@ def brighten(audio: np.ndarray, sr: int, brightness: float) -> np.ndarray:
     return audio + gain * signal.sosfilt(sos, audio, axis=0)
 
 
+def roll_off(audio: np.ndarray, sr: int, cutoff_hz: float) -> np.ndarray:
+    """A part's treble rolled off above ``cutoff_hz`` (24 dB/octave): the round, deep bass of
+    dub and boom-bap, whose string noise and upper harmonics are filtered away."""
+    sos = signal.butter(4, min(float(cutoff_hz), 0.45 * sr), btype="low", fs=sr, output="sos")
+    return signal.sosfilt(sos, audio, axis=0).astype(audio.dtype)
+
+
 def drive(audio: np.ndarray, amount: float) -> np.ndarray:
     """tanh saturation, gain 1 (clean) to 6 (crunchy): adds the harmonics of a driven amp."""
     if amount <= 0.01:

@@ -125,13 +125,13 @@ def build_midi_files(
     bpm: float,
     swing: float,
     rng: np.random.Generator,
-    unplayed: str | None = None,
-    parts: bool = False,
+    unplayed: tuple[str, ...] = (),
+    parts: bool | tuple[str, ...] = False,
 ) -> tuple[bytes, bytes, dict[str, bytes]]:
     """The MIDI file of :func:`build_midi` (the same notes and timing for the same ``rng``),
-    the file the synthesizer plays (the same without the ``unplayed`` part, such as a sung
-    lead that another voice performs) and, with ``parts``, one file per part holding only that
-    part's tracks.
+    the file the synthesizer plays with the others (the same without the ``unplayed`` parts,
+    those rendered on their own: a sung lead, a bass with its own tone) and one file per part
+    holding only that part's tracks, for every part (``parts=True``) or those named.
 
     All are written from the one set of notes: a file read back and written again can pair
     the note-ons and note-offs of overlapping notes of one pitch differently, and sound
@@ -154,11 +154,11 @@ def build_midi_files(
 
     whole = _bytes(pm)
     played = whole
-    if unplayed is not None and any(part_of(i.name) == unplayed for i in pm.instruments):
-        played = subset(lambda inst: part_of(inst.name) != unplayed)
+    if any(part_of(i.name) in unplayed for i in pm.instruments):
+        played = subset(lambda inst: part_of(inst.name) not in unplayed)
     files: dict[str, bytes] = {}
-    if parts:
-        for name in dict.fromkeys(part_of(inst.name) for inst in pm.instruments):
+    for name in dict.fromkeys(part_of(inst.name) for inst in pm.instruments):
+        if parts is True or (parts and name in parts):
             files[name] = subset(lambda inst, name=name: part_of(inst.name) == name)
     return whole, played, files
 
