@@ -28,7 +28,7 @@ from genreblender.generation.composer.style import blend_styles, mix_styles
 from genreblender.generation.controls import Controls
 from genreblender.mixes import Mix, Morph
 
-VERSION = "2.0"
+VERSION = "2.2"  # 2.1: sung vocals, bass tone; 2.2: mixes of k genres, morphs, α = 0 or 1 is that genre's own song
 #: How genres are combined: ``sections`` (default) alternates stretches of each genre's own
 #: music, each genre's share of the time following its weight; ``fuse`` mixes the styles'
 #: probabilities into one song (the rule of composer 1.x)
@@ -232,25 +232,25 @@ class Composer:
             for track in tracks:
                 if track.name.startswith("lead"):
                     track.program = SUNG_LEAD_PROGRAM
-        if stems:  # one file per part as well (the same notes and timing as the whole)
-            midi, part_midis = render.build_midi_parts(
-                tracks, score.bpm, score.swing, streams["timing"]
-            )
-        else:
-            midi = render.build_midi(tracks, score.bpm, score.swing, streams["timing"])
-            part_midis = {}
-        if sung:  # the singer, not the SoundFont, performs the lead
-            part_midis.pop("lead", None)
         # a bass with its own tone (rolled-off highs: a dub or boom-bap bass) is rendered on
-        # its own and filtered before it joins the mix, as a bass channel's EQ would
+        # its own and filtered before it joins the mix, as a bass channel's EQ would; the
+        # singer, not the SoundFont, performs a sung lead. With stems, one file per part too
         bass_tone = style["bass"].get("tone_hz")
         tone_bass = bool(bass_tone) and any(t.name.startswith("bass") and t.notes for t in tracks)
         held_out = tuple(p for p, out in (("lead", sung), ("bass", tone_bass)) if out)
-        played = render.without_parts(midi, held_out) if held_out else midi
+        midi, played, part_midis = render.build_midi_files(
+            tracks,
+            score.bpm,
+            score.swing,
+            streams["timing"],
+            unplayed=held_out,
+            parts=True if stems else (("bass",) if tone_bass else False),
+        )
+        if sung:
+            part_midis.pop("lead", None)
         audio = render.render_midi(played, self._soundfont_bytes)
         if tone_bass:
-            part_midis.pop("bass", None)
-            bass = render.render_midi(render.only_parts(midi, "bass"), self._soundfont_bytes)
+            bass = render.render_midi(part_midis.pop("bass"), self._soundfont_bytes)
             bass = mix.roll_off(_padded(bass, len(audio)), render.RENDER_RATE, float(bass_tone))
             audio += bass
         voice, line = self._vocals(audio, score, tracks, style, streams["vocals"], midi)

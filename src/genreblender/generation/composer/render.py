@@ -120,50 +120,47 @@ def build_midi(tracks: list[Track], bpm: float, swing: float, rng: np.random.Gen
     return _bytes(_pretty_midi(tracks, bpm, swing, rng))
 
 
-def build_midi_parts(
-    tracks: list[Track], bpm: float, swing: float, rng: np.random.Generator
-) -> tuple[bytes, dict[str, bytes]]:
-    """The MIDI file of :func:`build_midi` (the same notes and timing for the same ``rng``) and
-    one file per part holding only that part's tracks. Every part's file lasts as long as the
-    whole (an end marker at its end time): the renderer stops at a file's last event, which
-    would cut a part's release tail that the whole file lets ring."""
+def build_midi_files(
+    tracks: list[Track],
+    bpm: float,
+    swing: float,
+    rng: np.random.Generator,
+    unplayed: tuple[str, ...] = (),
+    parts: bool | tuple[str, ...] = False,
+) -> tuple[bytes, bytes, dict[str, bytes]]:
+    """The MIDI file of :func:`build_midi` (the same notes and timing for the same ``rng``),
+    the file the synthesizer plays with the others (the same without the ``unplayed`` parts,
+    those rendered on their own: a sung lead, a bass with its own tone) and one file per part
+    holding only that part's tracks, for every part (``parts=True``) or those named.
+
+    All are written from the one set of notes: a file read back and written again can pair
+    the note-ons and note-offs of overlapping notes of one pitch differently, and sound
+    different. Every file lasts as long as the whole (an end marker at its end time): the
+    renderer stops at a file's last event, which would cut release tails the whole lets ring.
+    """
     import pretty_midi
 
     pm = _pretty_midi(tracks, bpm, swing, rng)
     end = pm.get_end_time()
-    parts: dict[str, bytes] = {}
-    for name in dict.fromkeys(part_of(inst.name) for inst in pm.instruments):
+
+    def subset(keep) -> bytes:
         one = pretty_midi.PrettyMIDI(initial_tempo=bpm)
-        one.instruments = [
-            copy.deepcopy(inst) for inst in pm.instruments if part_of(inst.name) == name
-        ]
-        one.instruments[0].control_changes.append(pretty_midi.ControlChange(_END_MARKER_CC, 0, end))
-        parts[name] = _bytes(one)
-    return _bytes(pm), parts
+        one.instruments = [copy.deepcopy(inst) for inst in pm.instruments if keep(inst)]
+        if one.instruments:
+            one.instruments[0].control_changes.append(
+                pretty_midi.ControlChange(_END_MARKER_CC, 0, end)
+            )
+        return _bytes(one)
 
-
-def without_parts(midi: bytes, prefix: str | tuple[str, ...]) -> bytes:
-    """The MIDI file without the instruments whose name starts with ``prefix`` (parts rendered
-    on their own: a sung lead, a bass with its own tone); it still lasts as long as the whole
-    file (an end marker), so the other parts' release tails ring as they do in the whole."""
-    return _select(midi, lambda name: not name.startswith(prefix))
-
-
-def only_parts(midi: bytes, prefix: str | tuple[str, ...]) -> bytes:
-    """The MIDI file with only the instruments whose name starts with ``prefix``, lasting as
-    long as the whole file."""
-    return _select(midi, lambda name: name.startswith(prefix))
-
-
-def _select(midi: bytes, keep) -> bytes:
-    import pretty_midi
-
-    pm = pretty_midi.PrettyMIDI(io.BytesIO(midi))
-    end = pm.get_end_time()
-    pm.instruments = [inst for inst in pm.instruments if keep(inst.name)]
-    if pm.instruments:
-        pm.instruments[0].control_changes.append(pretty_midi.ControlChange(_END_MARKER_CC, 0, end))
-    return _bytes(pm)
+    whole = _bytes(pm)
+    played = whole
+    if any(part_of(i.name) in unplayed for i in pm.instruments):
+        played = subset(lambda inst: part_of(inst.name) not in unplayed)
+    files: dict[str, bytes] = {}
+    for name in dict.fromkeys(part_of(inst.name) for inst in pm.instruments):
+        if parts is True or (parts and name in parts):
+            files[name] = subset(lambda inst, name=name: part_of(inst.name) == name)
+    return whole, played, files
 
 
 def render_midi(midi: bytes, soundfont_bytes: bytes) -> np.ndarray:
