@@ -308,7 +308,7 @@ class Morph:
     def text(self) -> str:
         """The canonical ``--mix-curve`` text (parses back to this morph)."""
         return ";".join(
-            f"{t:g}:" + ",".join(f"{g}={x:.10g}" for g, x in zip(self.genres, w, strict=True))
+            f"{t:.10g}:" + ",".join(f"{g}={x:.10g}" for g, x in zip(self.genres, w, strict=True))
             for t, w in zip(self.times, self.weights, strict=True)
         )
 
