@@ -192,13 +192,6 @@ def test_history_keeps_both_generations(page):
     # the same heading as the example's: wait until the example's caption has gone
     wait.until(lambda d: "An example to start from" not in d.find_element(By.TAG_NAME, "body").text)
     _wait_for_heading(driver, wait, DEFAULT_HEADING)
-    seed = driver.find_element(By.CSS_SELECTOR, 'input[aria-label="Seed"]')
-    seed.clear()
-    seed.send_keys("7\n")
-    h.wait_idle(driver, wait)
-    h.button(driver, "Generate").click()
-    _wait_for_heading(driver, wait, "70% jazz · 30% metal · composer · seed 7")
-    h.open_tab(driver, wait, "History")
 
     def titles(d):
         return sorted(
@@ -207,6 +200,18 @@ def test_history_keeps_both_generations(page):
             if e.is_displayed() and e.text.startswith("#")
         )
 
+    # the caption goes when the run starts; a widget changed before it ends would restart the
+    # page and drop the run, so wait until History holds it
+    h.open_tab(driver, wait, "History")
+    wait.until(lambda d: len(titles(d)) == 1)
+    h.open_tab(driver, wait, "Blend")
+    seed = driver.find_element(By.CSS_SELECTOR, 'input[aria-label="Seed"]')
+    seed.clear()
+    seed.send_keys("7\n")
+    h.wait_idle(driver, wait)
+    h.button(driver, "Generate").click()
+    _wait_for_heading(driver, wait, "70% jazz · 30% metal · composer · seed 7")
+    h.open_tab(driver, wait, "History")
     wait.until(lambda d: len(titles(d)) == 2)
     assert titles(driver) == [
         f"#1 · 70% jazz · 30% metal · composer · seed {defaults.SEED}",
