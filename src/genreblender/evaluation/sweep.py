@@ -150,24 +150,10 @@ class SweepSpec:
             return self._mix_jobs()
         if self.morphs:
             return self._morph_jobs()
-        out = []
-        for (a, b), alpha, seed in itertools.product(self.pairs, self.alphas, range(self.seeds)):
-            job = {
-                "engine": self.engine,
-                "engine_options": json.dumps(dict(self.engine_options), sort_keys=True),
-                "genre_a": a,
-                "genre_b": b,
-                "alpha": float(alpha),
-                "seed": int(seed),
-                "seconds": float(self.seconds),
-                "strategy": self.strategy,
-                "n_candidates": int(self.n_candidates),
-                "judge": self.judge or "",
-                "listener": self.listener,
-            }
-            job["key"] = job_key(job)
-            out.append(job)
-        return out
+        return [
+            self._job(a, b, alpha, seed)
+            for (a, b), alpha, seed in itertools.product(self.pairs, self.alphas, range(self.seeds))
+        ]
 
     def _mix_jobs(self) -> list[dict[str, Any]]:
         # genre_a, genre_b and alpha name the mix's first two genres and the first weight, so
@@ -175,22 +161,7 @@ class SweepSpec:
         out = []
         for text, seed in itertools.product(self.mixes, range(self.seeds)):
             mix = parse_mix(text)
-            job = {
-                "engine": self.engine,
-                "engine_options": json.dumps(dict(self.engine_options), sort_keys=True),
-                "mix": text,
-                "genre_a": mix.genres[0],
-                "genre_b": mix.genres[1],
-                "alpha": float(mix.weights[0]),
-                "seed": int(seed),
-                "seconds": float(self.seconds),
-                "strategy": self.strategy,
-                "n_candidates": int(self.n_candidates),
-                "judge": self.judge or "",
-                "listener": self.listener,
-            }
-            job["key"] = job_key(job)
-            out.append(job)
+            out.append(self._job(mix.genres[0], mix.genres[1], mix.weights[0], seed, mix=text))
         return out
 
     def _morph_jobs(self) -> list[dict[str, Any]]:
@@ -199,23 +170,29 @@ class SweepSpec:
         out = []
         for text, seed in itertools.product(self.morphs, range(self.seeds)):
             morph = parse_mix_curve(text)
-            job = {
-                "engine": self.engine,
-                "engine_options": json.dumps(dict(self.engine_options), sort_keys=True),
-                "morph": text,
-                "genre_a": morph.genres[0],
-                "genre_b": morph.genres[1],
-                "alpha": float(morph.mean_mix(self.seconds).weights[0]),
-                "seed": int(seed),
-                "seconds": float(self.seconds),
-                "strategy": self.strategy,
-                "n_candidates": int(self.n_candidates),
-                "judge": self.judge or "",
-                "listener": self.listener,
-            }
-            job["key"] = job_key(job)
-            out.append(job)
+            alpha = morph.mean_mix(self.seconds).weights[0]
+            out.append(self._job(morph.genres[0], morph.genres[1], alpha, seed, morph=text))
         return out
+
+    def _job(self, genre_a, genre_b, alpha, seed, **target) -> dict[str, Any]:
+        """One job's inputs and its key; ``target`` holds a mix sweep's ``mix`` or a sweep of
+        curves' ``morph``."""
+        job = {
+            "engine": self.engine,
+            "engine_options": json.dumps(dict(self.engine_options), sort_keys=True),
+            **target,
+            "genre_a": genre_a,
+            "genre_b": genre_b,
+            "alpha": float(alpha),
+            "seed": int(seed),
+            "seconds": float(self.seconds),
+            "strategy": self.strategy,
+            "n_candidates": int(self.n_candidates),
+            "judge": self.judge or "",
+            "listener": self.listener,
+        }
+        job["key"] = job_key(job)
+        return job
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
