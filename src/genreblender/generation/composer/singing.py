@@ -20,7 +20,7 @@ This is a source-filter singer (the classic formant synthesis of the singing voi
 - **consonants**: a short noise burst ("s", "t", "k"-like) before some syllables.
 - **grit**: a rough voice (rock, blues): random amplitude roughness and soft saturation.
 
-Lyrics are vowel sequences, drawn once per section kind, so a chorus repeats its "words".
+Lyrics are vowels, one drawn per sung note (no words: a repeated chorus sings other vowels).
 Everything is a function of the notes, the style's ``vocals`` entry and the random stream.
 """
 
@@ -64,6 +64,8 @@ VOICE_RANGES = {"male": (45, 69), "female": (55, 79)}
 _VOWEL_WEIGHTS = np.array([0.32, 0.2, 0.16, 0.2, 0.12])
 _LEGATO_GAP_S = 0.12
 _GLIDE_S = 0.06
+#: Standard deviation of the slow pitch drift (semitones): a singer never holds pitch exactly
+_DRIFT_SEMITONES = 0.048
 
 
 def sung_notes(midi_bytes: bytes, part_prefix: str = "lead") -> list[tuple[float, float, int, int]]:
@@ -148,7 +150,7 @@ def _curves(notes, pitches, spec, n_control, rng):
         return None
     pitch = np.interp(np.arange(n_control), known, pitch[known])
     drift = signal.lfilter([0.02], [1, -0.98], rng.standard_normal(n_control))
-    pitch += 0.6 * drift / (np.std(drift) + 1e-9) * 0.08
+    pitch += _DRIFT_SEMITONES * drift / (np.std(drift) + 1e-9)
     return pitch, loud, spans
 
 
@@ -170,7 +172,6 @@ def _polyblep_pulses(f0: np.ndarray) -> np.ndarray:
 def _envelope(freqs, formants, twang):
     """Magnitude of the vocal tract per frequency for one set of formants (F, A dB, B)."""
     centres, levels, widths = formants
-    env = np.zeros_like(freqs)
     f = np.maximum(freqs, 1.0)[:, None]
     ratio = (f**2 - centres[None, :] ** 2) / (f * widths[None, :])
     env = np.sum(10 ** (levels[None, :] / 20) / np.sqrt(1 + ratio**2), axis=1)
@@ -228,8 +229,7 @@ def sing(
     pulses = _polyblep_pulses(f0)
     pulse_rms = float(np.sqrt(np.mean(pulses**2)))
     source = (pulses + breath * pulse_rms * rng.standard_normal(n_voice)) * loud
-    # syllables: one vowel per note, the sequence drawn once per section kind by the caller's
-    # order of notes (a repeated melody gets the same vowels)
+    # syllables: one vowel per note, drawn from the lyric-like frequencies of _VOWEL_WEIGHTS
     vowels = rng.choice(len(VOWELS), size=len(spans), p=_VOWEL_WEIGHTS / _VOWEL_WEIGHTS.sum())
     table = _FORMANTS[voice]
     stft = librosa.stft(source.astype(np.float32), n_fft=_N_FFT, hop_length=_HOP)
