@@ -28,7 +28,10 @@ from genreblender.generation.composer.style import blend_styles, mix_styles
 from genreblender.generation.controls import Controls
 from genreblender.mixes import Mix, Morph
 
-VERSION = "2.2"  # 2.1: sung vocals, bass tone; 2.2: mixes of k genres, morphs, α = 0 or 1 is that genre's own song
+#: Versions: 2.1 sung vocals, bass tone; 2.2 mixes of k genres, morphs, α = 0 or 1 is that
+#: genre's own song; 2.3 the singer sings the notes as composed, not as read back from the MIDI
+#: file (they move by under a tick), and a faster master bus (the same sound to -96 dB)
+VERSION = "2.3"
 #: How genres are combined: ``sections`` (default) alternates stretches of each genre's own
 #: music, each genre's share of the time following its weight; ``fuse`` mixes the styles'
 #: probabilities into one song (the rule of composer 1.x)
@@ -216,7 +219,8 @@ class Composer:
         stems=False,
     ):
         """One song of ``target``'s fused style rendered and mastered at
-        :data:`render.RENDER_RATE` (no end fade): ``(audio, midi, description, score)``;
+        :data:`render.RENDER_RATE` (no end fade): ``(audio, midi, description, score)``
+        (``midi`` a ``pretty_midi.PrettyMIDI``, written to a file only where one is wanted);
         ``loudness`` overrides the master's target RMS.
 
         With ``stems`` the audio carries, after the mix's two channels, two channels per part of
@@ -309,7 +313,7 @@ class Composer:
                 notes = singing.sung_notes(midi, "lead")
                 line = singing.sing(notes, spec, n, render.RENDER_RATE, rng)
                 voice_rms = _active_rms(line, render.RENDER_RATE)
-            beat_rms = float(np.sqrt(np.mean(audio.mean(axis=1) ** 2)))
+            beat_rms = float(np.sqrt(np.mean(mix.mono(audio) ** 2)))
             if voice_rms > 0 and beat_rms > 0:
                 voice = np.repeat((level * beat_rms / voice_rms * line)[:, None], 2, axis=1)
                 return {
@@ -484,6 +488,7 @@ class Composer:
                 song, request.duration_s, request.seed, controls=controls, stems=stems
             )
             description["blend"] = {"mode": "pure" if len(active) == 1 else self.blend}
+            midi = render.midi_bytes(midi)
         return self._finish(request, audio, midi, description, controls, stems)
 
     def generate_morph(
@@ -594,37 +599,30 @@ def _padded(x: np.ndarray, n: int) -> np.ndarray:
 
 
 def _merge_midi(pieces, duration_s: float, bpm: float) -> bytes:
-    """One MIDI file of a sectioned blend: each piece's notes from its genre's own file,
+    """One MIDI file of a sectioned blend: each piece's notes from its genre's own song,
     moved to where the piece plays (one instrument per genre and part, as rendered)."""
-    import io
-
     import pretty_midi
 
     out = pretty_midi.PrettyMIDI(initial_tempo=bpm)
-    parsed: dict[int, pretty_midi.PrettyMIDI] = {}
     merged: dict[tuple, pretty_midi.Instrument] = {}
-    for midi, piece, out_start, bar_s in pieces:
-        if id(midi) not in parsed:
-            parsed[id(midi)] = pretty_midi.PrettyMIDI(io.BytesIO(midi))
+    by_start: dict[int, tuple[list, np.ndarray]] = {}  # an instrument's notes in start order
+    for song, piece, out_start, bar_s in pieces:
         src0 = piece.source_start_bar * bar_s
         src1 = src0 + piece.bars * bar_s
         shift = out_start - src0
-        for inst in parsed[id(midi)].instruments:
+        for inst in song.instruments:
             key = (inst.name, inst.program, inst.is_drum)
             if key not in merged:
                 merged[key] = pretty_midi.Instrument(inst.program, inst.is_drum, inst.name)
                 merged[key].control_changes = list(inst.control_changes)
-            for note in inst.notes:
-                if src0 <= note.start < src1 and note.start + shift < duration_s:
-                    merged[key].notes.append(
-                        pretty_midi.Note(
-                            note.velocity,
-                            note.pitch,
-                            note.start + shift,
-                            min(note.end, src1) + shift,
-                        )
-                    )
+            if id(inst) not in by_start:
+                notes = sorted(inst.notes, key=lambda n: n.start)
+                by_start[id(inst)] = notes, np.array([n.start for n in notes])
+            notes, starts = by_start[id(inst)]
+            first, last = np.searchsorted(starts, [src0, min(src1, duration_s - shift)])
+            merged[key].notes.extend(
+                pretty_midi.Note(n.velocity, n.pitch, n.start + shift, min(n.end, src1) + shift)
+                for n in notes[first:last]
+            )
     out.instruments = [inst for inst in merged.values() if inst.notes]
-    buffer = io.BytesIO()
-    out.write(buffer)
-    return buffer.getvalue()
+    return render.midi_bytes(out)

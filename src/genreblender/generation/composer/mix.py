@@ -21,29 +21,59 @@ MAX_MATCH_DB = 15.0
 _MATCH_TAPS = 4097
 
 
+def mono(audio: np.ndarray) -> np.ndarray:
+    """The channels' average of ``(n, channels)`` audio (``(n,)`` passes through), as a
+    matrix product: numpy's mean over a short last axis is several times slower."""
+    if audio.ndim == 1:
+        return audio
+    return audio @ np.full(audio.shape[1], 1.0 / audio.shape[1], dtype=audio.dtype)
+
+
+def _remove_dc(audio: np.ndarray) -> np.ndarray:
+    """Each channel minus its mean (the means as a matrix product, for speed as in
+    :func:`mono`)."""
+    return audio - np.ones(len(audio), dtype=audio.dtype) @ audio / max(len(audio), 1)
+
+
 def _one_pole(x: np.ndarray, sr: int, time_s: float) -> np.ndarray:
     a = np.exp(-1.0 / (time_s * sr))
-    return signal.lfilter([1 - a], [1, -a], x, axis=0)
+    # coefficients in the signal's precision, so a single-precision signal stays single
+    return signal.lfilter(np.array([1 - a], x.dtype), np.array([1, -a], x.dtype), x, axis=0)
+
+
+def _dc_block_sos(sr: int) -> np.ndarray:
+    return signal.butter(2, 25.0, btype="high", fs=sr, output="sos")
+
+
+def _brighten_sos(sr: int, brightness: float) -> np.ndarray:
+    """:func:`brighten` as second-order sections: the low-pass itself, or the shelf
+    ``1 + g·HP`` as the one biquad ``(A + g·B) / A`` of the high-pass ``B / A``."""
+    brightness = float(np.clip(brightness, 0, 1))
+    if brightness < 0.5:
+        cutoff = 2500.0 * (16000.0 / 2500.0) ** (2 * brightness)
+        return signal.butter(2, min(cutoff, 0.45 * sr), btype="low", fs=sr, output="sos")
+    gain = 10 ** (9.0 * (brightness - 0.5) * 2 / 20) - 1.0
+    b, a = signal.butter(2, 3000.0, btype="high", fs=sr)
+    return np.concatenate([a + gain * b, a])[None, :] / a[0]
 
 
 def dc_block(audio: np.ndarray, sr: int) -> np.ndarray:
     """High-pass at 25 Hz: a mastered track carries no DC offset or sub-sonic rumble."""
-    sos = signal.butter(2, 25.0, btype="high", fs=sr, output="sos")
-    return signal.sosfilt(sos, audio, axis=0)
+    return signal.sosfilt(_dc_block_sos(sr), audio, axis=0)
 
 
 def brighten(audio: np.ndarray, sr: int, brightness: float) -> np.ndarray:
     """Tilt the tone: 0.5 leaves it as rendered; below, a 12 dB/octave low-pass from 16 kHz
     down to 2.5 kHz (dark: a classical hall, a dusty sample); above, a high shelf from 3 kHz
     rising to +9 dB (bright: modern pop and metal masters)."""
-    brightness = float(np.clip(brightness, 0, 1))
-    if brightness < 0.5:
-        cutoff = 2500.0 * (16000.0 / 2500.0) ** (2 * brightness)
-        sos = signal.butter(2, min(cutoff, 0.45 * sr), btype="low", fs=sr, output="sos")
-        return signal.sosfilt(sos, audio, axis=0)
-    gain = 10 ** (9.0 * (brightness - 0.5) * 2 / 20) - 1.0
-    sos = signal.butter(2, 3000.0, btype="high", fs=sr, output="sos")
-    return audio + gain * signal.sosfilt(sos, audio, axis=0)
+    return signal.sosfilt(_brighten_sos(sr, brightness), audio, axis=0)
+
+
+def tone(audio: np.ndarray, sr: int, brightness: float) -> np.ndarray:
+    """:func:`dc_block` then :func:`brighten`, as one filter cascade (one pass over a long
+    track instead of two)."""
+    sos = np.concatenate([_dc_block_sos(sr), _brighten_sos(sr, brightness)])
+    return signal.sosfilt(sos, audio, axis=0)
 
 
 def roll_off(audio: np.ndarray, sr: int, cutoff_hz: float) -> np.ndarray:
@@ -68,14 +98,20 @@ def compress(audio: np.ndarray, sr: int, amount: float) -> np.ndarray:
     compressor glues a mix."""
     if amount <= 0.01:
         return audio
-    mono = audio.mean(axis=1)
-    env = np.sqrt(_one_pole(mono**2, sr, 0.005) + 1e-12)
-    threshold = float(np.sqrt(np.mean(mono**2))) + 1e-9
+    # the gain computer runs in single precision: a level in dB needs no more, and a long
+    # track's passes over memory halve
+    level = mono(audio).astype(np.float32)
+    threshold = float(np.sqrt(np.mean(np.square(level, dtype=np.float64)))) + 1e-9
+    env = _one_pole(np.square(level), sr, 0.005)
+    env += np.float32(1e-12)
     ratio = 1.0 + 5.0 * float(amount)
-    over_db = np.maximum(20 * np.log10(env / threshold), 0.0)
-    gain_db = -over_db * (1.0 - 1.0 / ratio)
+    # dB above threshold of the RMS envelope: 10*log10 of the mean square, floored at 0
+    gain_db = np.log10(env / np.float32(threshold**2))
+    gain_db *= np.float32(-10.0 * (1.0 - 1.0 / ratio))
+    np.minimum(gain_db, 0.0, out=gain_db)
     gain_db = _one_pole(gain_db, sr, 0.12)
-    return audio * (10 ** (gain_db / 20))[:, None]
+    gain = np.exp(gain_db * np.float32(np.log(10.0) / 20.0))
+    return audio * gain[:, None]
 
 
 def reverb(audio: np.ndarray, sr: int, amount: float, rng: np.random.Generator) -> np.ndarray:
@@ -87,13 +123,23 @@ def reverb(audio: np.ndarray, sr: int, amount: float, rng: np.random.Generator) 
     t = np.arange(n) / sr
     decay = np.exp(-6.9 * t / rt60)
     predelay = int(0.015 * sr)
-    wet = np.empty_like(audio)
+    irs = np.zeros((predelay + n, audio.shape[1]))
     for ch in range(audio.shape[1]):
-        ir = np.concatenate([np.zeros(predelay), rng.normal(size=n) * decay])
-        ir /= np.sqrt(np.sum(ir**2))
-        wet[:, ch] = signal.oaconvolve(audio[:, ch], ir)[: len(audio)]
+        irs[predelay:, ch] = rng.normal(size=n) * decay
+    irs /= np.sqrt(np.sum(irs**2, axis=0))
     mix = 0.45 * float(amount)
-    return (1 - mix) * audio + mix * wet
+    out = _convolve32(audio, irs)[: len(audio)]
+    out *= mix  # in place: a 10-minute track is half a gigabyte per copy
+    out += (1 - mix) * audio
+    return out
+
+
+def _convolve32(audio: np.ndarray, kernels: np.ndarray, mode: str = "full") -> np.ndarray:
+    """Each channel of ``audio`` convolved with its column of ``kernels``, by FFT in single
+    precision: twice as fast as double, and its rounding (about -140 dB) is far below the
+    16-bit output's."""
+    out = signal.oaconvolve(audio.astype(np.float32), kernels.astype(np.float32), mode=mode, axes=0)
+    return out.astype(audio.dtype)
 
 
 def mfcc_to_db(mfcc_mean) -> np.ndarray:
@@ -116,10 +162,10 @@ def long_term_mfcc(audio: np.ndarray, sr: int) -> np.ndarray:
     whole track that moves two frames of hundreds, which a tonal-balance curve does not feel)."""
     import librosa
 
-    mono = audio.mean(axis=1) if audio.ndim == 2 else audio
+    y = mono(audio)
     if sr != SAMPLE_RATE:
-        mono = librosa.resample(mono, orig_sr=sr, target_sr=SAMPLE_RATE, res_type="soxr_hq")
-    mfcc = librosa.feature.mfcc(y=mono.astype(np.float32), sr=SAMPLE_RATE, n_mfcc=N_MFCC)
+        y = librosa.resample(y, orig_sr=sr, target_sr=SAMPLE_RATE, res_type="soxr_hq")
+    mfcc = librosa.feature.mfcc(y=y.astype(np.float32), sr=SAMPLE_RATE, n_mfcc=N_MFCC)
     return mfcc.mean(axis=1)
 
 
@@ -144,7 +190,7 @@ def apply_fir(audio: np.ndarray, fir: np.ndarray | None) -> np.ndarray:
     if fir is None:
         return audio
     # odd-length linear-phase FIR with "same": delay compensated, no shift against the MIDI
-    return signal.oaconvolve(audio, fir[:, None], mode="same", axes=0)
+    return _convolve32(audio, fir[:, None], mode="same")
 
 
 def match_reference(
@@ -206,25 +252,24 @@ class _Bus:
 
 def _limit(audio: np.ndarray) -> np.ndarray:
     """Soft limiter: linear below 0.8, tanh knee above, never reaching 1.0."""
-    audio = audio.copy()
     knee = 0.8
-    over = np.abs(audio) > knee
-    audio[over] = np.sign(audio[over]) * (
-        knee + (1 - knee) * np.tanh((np.abs(audio[over]) - knee) / (1 - knee))
-    )
-    return audio
+    out = audio.copy()
+    flat = out.reshape(-1)
+    over = np.flatnonzero((flat > knee) | (flat < -knee))  # few samples: work on those only
+    x = flat[over]
+    flat[over] = np.sign(x) * (knee + (1 - knee) * np.tanh((np.abs(x) - knee) / (1 - knee)))
+    return out
 
 
 def _chain(bus: _Bus, sr: int, mix: dict[str, Any], rng: np.random.Generator) -> None:
-    bus.linear(dc_block, sr)
-    bus.linear(brighten, sr, mix["brightness"])
+    bus.linear(tone, sr, mix["brightness"])
     bus.nonlinear(drive, mix["drive"])
     bus.nonlinear(compress, sr, mix["compression"])
     bus.linear(reverb, sr, mix["reverb"], rng=rng)
     if mix.get("reference_mfcc") is not None:
         bus.linear(apply_fir, reference_fir(bus.mix, sr, mix["reference_mfcc"]))
-    bus.linear(lambda x: x - x.mean(axis=0))  # drive is asymmetric on asymmetric waves: re-centre
-    rms = float(np.sqrt(np.mean(bus.mix.mean(axis=1) ** 2)))
+    bus.linear(_remove_dc)  # drive is asymmetric on asymmetric waves: re-centre
+    rms = float(np.sqrt(np.mean(mono(bus.mix) ** 2)))
     if rms > 0:
         bus.linear(np.multiply, float(mix["loudness_rms"]) / rms)
     bus.nonlinear(_limit)

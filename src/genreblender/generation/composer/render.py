@@ -3,18 +3,21 @@ a SoundFont by ``midirenderer`` (a maintained, dependency-free SoundFont synthes
 
 from __future__ import annotations
 
-import copy
 import functools
 import hashlib
 import io
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from genreblender.errors import InvalidInputError
 from genreblender.generation.composer.score import Note, step_to_seconds
+
+if TYPE_CHECKING:
+    import pretty_midi
 
 #: SoundFonts looked for, best first, when none is given: Debian's fluid-soundfont-gm, then
 #: the small GM bank that ships inside pretty_midi (always present).
@@ -120,6 +123,22 @@ def build_midi(tracks: list[Track], bpm: float, swing: float, rng: np.random.Gen
     return _bytes(_pretty_midi(tracks, bpm, swing, rng))
 
 
+def _alias(inst: pretty_midi.Instrument) -> pretty_midi.Instrument:
+    """A new instrument sharing ``inst``'s notes (never changed once written), with its own
+    list of controller events (an end marker may be added to it)."""
+    import pretty_midi
+
+    one = pretty_midi.Instrument(inst.program, inst.is_drum, inst.name)
+    one.notes = inst.notes
+    one.control_changes = list(inst.control_changes)
+    return one
+
+
+def midi_bytes(pm: pretty_midi.PrettyMIDI) -> bytes:
+    """The standard MIDI file of ``pm``."""
+    return _bytes(pm)
+
+
 def build_midi_files(
     tracks: list[Track],
     bpm: float,
@@ -127,9 +146,10 @@ def build_midi_files(
     rng: np.random.Generator,
     unplayed: tuple[str, ...] = (),
     parts: bool | tuple[str, ...] = False,
-) -> tuple[bytes, bytes, dict[str, bytes]]:
-    """The MIDI file of :func:`build_midi` (the same notes and timing for the same ``rng``),
-    the file the synthesizer plays with the others (the same without the ``unplayed`` parts,
+) -> tuple[pretty_midi.PrettyMIDI, bytes, dict[str, bytes]]:
+    """The song of :func:`build_midi` (the same notes and timing for the same ``rng``; kept
+    in memory: a sectioned blend only writes the file it merges from its songs), the file the
+    synthesizer plays with the others (the same without the ``unplayed`` parts,
     those rendered on their own: a sung lead, a bass with its own tone) and one file per part
     holding only that part's tracks, for every part (``parts=True``) or those named.
 
@@ -145,22 +165,22 @@ def build_midi_files(
 
     def subset(keep) -> bytes:
         one = pretty_midi.PrettyMIDI(initial_tempo=bpm)
-        one.instruments = [copy.deepcopy(inst) for inst in pm.instruments if keep(inst)]
+        one.instruments = [_alias(inst) for inst in pm.instruments if keep(inst)]
         if one.instruments:
             one.instruments[0].control_changes.append(
                 pretty_midi.ControlChange(_END_MARKER_CC, 0, end)
             )
         return _bytes(one)
 
-    whole = _bytes(pm)
-    played = whole
     if any(part_of(i.name) in unplayed for i in pm.instruments):
         played = subset(lambda inst: part_of(inst.name) not in unplayed)
+    else:
+        played = _bytes(pm)
     files: dict[str, bytes] = {}
     for name in dict.fromkeys(part_of(inst.name) for inst in pm.instruments):
         if parts is True or (parts and name in parts):
             files[name] = subset(lambda inst, name=name: part_of(inst.name) == name)
-    return whole, played, files
+    return pm, played, files
 
 
 def render_midi(midi: bytes, soundfont_bytes: bytes) -> np.ndarray:

@@ -68,14 +68,16 @@ _GLIDE_S = 0.06
 _DRIFT_SEMITONES = 0.048
 
 
-def sung_notes(midi_bytes: bytes, part_prefix: str = "lead") -> list[tuple[float, float, int, int]]:
-    """``(start_s, end_s, pitch, velocity)`` of every note of the MIDI file's instruments whose
-    name starts with ``part_prefix``, in time order: what the file says the lead plays."""
+def sung_notes(midi, part_prefix: str = "lead") -> list[tuple[float, float, int, int]]:
+    """``(start_s, end_s, pitch, velocity)`` of every note of the MIDI song's instruments whose
+    name starts with ``part_prefix``, in time order: what the song says the lead plays.
+    ``midi``: a ``pretty_midi.PrettyMIDI`` or the bytes of a MIDI file."""
     import io
 
     import pretty_midi
 
-    midi = pretty_midi.PrettyMIDI(io.BytesIO(midi_bytes))
+    if isinstance(midi, bytes | bytearray):
+        midi = pretty_midi.PrettyMIDI(io.BytesIO(midi))
     notes = [
         (float(n.start), float(n.end), int(n.pitch), int(n.velocity))
         for inst in midi.instruments
