@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import os
 import sys
 import tempfile
 import time
@@ -17,6 +18,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # the browser helpers live with the browser tests
+# the app shown is this checkout's, also from a worktree whose .venv installs another checkout
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    p for p in (str(ROOT / "src"), os.environ.get("PYTHONPATH")) if p
+)
+sys.path.insert(0, str(ROOT / "src"))
 
 from tests.e2e import helpers as h  # noqa: E402
 
