@@ -266,6 +266,26 @@ def test_same_genre_colour_in_two_charts(page):
     assert others == [genre]
 
 
+def test_mix_editor_pie_stays_in_its_column(page):
+    from selenium.webdriver.common.by import By
+
+    driver, wait = page
+    option = "//label[@data-testid='stRadioOption'][.//p[text()='a mix']]"
+    driver.find_element(By.XPATH, option).click()
+    arcs = wait.until(
+        lambda d: d.find_elements(By.CSS_SELECTOR, '[data-testid="stVegaLiteChart"] .mark-arc')
+    )
+    # drawn wider than its column, the pie would cover the mix's label beside it
+    spill = driver.execute_script(
+        "const svg = arguments[0].closest('svg');"
+        "const column = svg.closest('[data-testid=\"stColumn\"]');"
+        "return svg.getBoundingClientRect().right - column.getBoundingClientRect().right",
+        arcs[0],
+    )
+    assert spill <= 1, f"the pie spills {spill:.0f} px out of its column"
+    h.wait_idle(driver, wait)
+
+
 @pytest.fixture(scope="module")
 def api_url(tmp_path_factory):
     if not h.browser_available():

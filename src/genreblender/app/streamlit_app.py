@@ -401,8 +401,9 @@ def mix_editor(state) -> dict | None:
     except GenreBlenderError as exc:
         st.info(str(exc))
         return None
-    left, right = st.columns([1, 2])
-    left.altair_chart(charts.mix_pie(dict(mix.items())), width="content")
+    # the pie fills its column (a drawn size would spill over the label in a narrow one)
+    left, right = st.columns(2)
+    left.altair_chart(charts.mix_pie(dict(mix.items())), width="stretch")
     note = (
         f"The weights sum to {sum(mix.requested):g}, so they are normalised: "
         if mix.normalised
