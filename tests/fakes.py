@@ -12,6 +12,7 @@ class FakeGenerator:
 
     name = "fake"
     output_licence = "test"
+    model_version = "fake-1"
 
     def __init__(self, bias=0.2):
         self.bias = bias
@@ -33,7 +34,7 @@ class FakeGenerator:
             "alpha": alpha,
             "seed": seed,
             "duration_s": duration_s,
-            "model_version": "fake-1",
+            "model_version": self.model_version,
         }
         return GenerationResult(audio=audio, sample_rate=sr, metadata=meta)
 

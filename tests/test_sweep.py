@@ -90,6 +90,28 @@ def test_sweep_runs_and_resumes_without_duplicates(tmp_path, fake_parts):
     assert html.count("data:image/png;base64,") == 3 and "jazz:metal" in html
 
 
+def test_a_sweep_made_by_another_engine_version_is_not_resumed_into(tmp_path, fake_parts):
+    spec = SweepSpec(pairs=(("jazz", "metal"),), alphas=(0.0, 0.5, 1.0), seeds=2, seconds=3.0)
+
+    class Dies(InlineExecutor):
+        def map_unordered(self, fn, items):
+            for i, row in enumerate(super().map_unordered(fn, items)):
+                if i == 3:
+                    raise KeyboardInterrupt
+                yield row
+
+    with pytest.raises(KeyboardInterrupt):
+        run_sweep(spec, tmp_path, Dies(), progress=False, report=False)
+    before = (tmp_path / "results.csv").read_bytes()
+    fake_parts.model_version = "fake-2"  # the engine changed between the runs
+    with pytest.raises(InvalidInputError, match="another version.*'fake-1', this run 'fake-2'"):
+        run_sweep(spec, tmp_path, InlineExecutor(), progress=False, report=False)
+    assert (tmp_path / "results.csv").read_bytes() == before  # the old results are untouched
+    fake_parts.model_version = "fake-1"  # the same version again: it resumes
+    run_sweep(spec, tmp_path, InlineExecutor(), progress=False, report=False)
+    assert len(pd.read_csv(tmp_path / "results.csv")) == 6
+
+
 def test_sweep_refuses_a_folder_with_other_settings(tmp_path, fake_parts):
     spec = SweepSpec(pairs=(("jazz", "metal"),), alphas=(0.0, 1.0), seeds=1, seconds=3.0)
     run_sweep(spec, tmp_path, InlineExecutor(), progress=False, report=False)

@@ -418,6 +418,35 @@ def run_job(job: dict[str, Any]) -> dict[str, Any]:
 
 
 # -- the store ------------------------------------------------------------------------------------
+#: What made a row, beside its inputs: the engine's version (a composer's styles included) and
+#: the listener's model. A sweep's rows must all come from one of each to be one table.
+VERSION_COLUMNS = ("model_version", "classifier")
+
+
+def _versions(row: dict[str, Any]) -> tuple[str, ...]:
+    return tuple(str(row.get(column, "")) for column in VERSION_COLUMNS)
+
+
+def _check_versions(store: ResultStore, row: dict[str, Any], out_dir: Path) -> None:
+    """Refuse to add ``row`` to results made by another engine or listener version: the job
+    keys hold only the inputs, so a resumed sweep would otherwise mix versions in one table."""
+    made = _versions(row)
+    if not store.versions or made in store.versions:
+        return
+    old = sorted(store.versions)[0]
+    changed = [
+        f"{column} {was!r}, this run {now!r}"
+        for column, was, now in zip(VERSION_COLUMNS, old, made, strict=True)
+        if was != now
+    ]
+    raise InvalidInputError(
+        f"{out_dir} holds {len(store.done)} results made by another version ("
+        + "; ".join(changed)
+        + "); they are left as they are: use another --out folder (or delete this one) to "
+        "sweep with the current version"
+    )
+
+
 # How each output column of a row must parse; every column not named here must be a finite
 # number (the metrics, p_<genre>, internal_alpha, n_generations, seconds_taken...).
 _TEXT_COLUMNS = frozenset({"key", "model_version", "code_version"})
@@ -489,6 +518,8 @@ class ResultStore:
         self.dropped: list[str] = []  # why each dropped line was dropped
         self._warned = False
         self._jobs = None if jobs is None else {job["key"]: job for job in jobs}
+        #: the (engine version, listener) of each stored row, :data:`VERSION_COLUMNS`
+        self.versions: set[tuple[str, ...]] = set()
         if self.path.exists():
             self._recover()
 
@@ -553,6 +584,7 @@ class ResultStore:
                 continue
             kept.append(line)
             self.done.add(fields[self.columns.index("key")])
+            self.versions.add(_versions(dict(zip(self.columns, fields, strict=True))))
         if torn:
             self.dropped.append(f"line {len(lines) + 1}: cut off mid-write")
         if self.dropped:
@@ -600,6 +632,7 @@ class ResultStore:
             handle.flush()
             os.fsync(handle.fileno())
         self.done.add(row["key"])
+        self.versions.add(_versions(row))
 
 
 def run_sweep(
@@ -641,6 +674,7 @@ def run_sweep(
         disable=not progress,
     ) as bar:
         for row in executor.map_unordered(run_job, todo):
+            _check_versions(store, row, out_dir)
             store.append(row)
             bar.update(1)
     summary = summarize_file(out_dir / RESULTS_FILE)
