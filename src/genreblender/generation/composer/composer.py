@@ -580,9 +580,11 @@ def stems_record(audio: np.ndarray, stems: dict[str, np.ndarray]) -> dict:
     """The sidecar's ``stems``: the parts, which are silent, and how far their sum is from the
     mix (RMS of the difference, dB re the mix's RMS; the synthesizer's 16-bit output rounds
     each part's rendering on its own, so the sum cannot be exact)."""
-    total = np.sum([s.astype(np.float64) for s in stems.values()], axis=0)
+    residual = -audio.astype(np.float64)  # summed in place: no stack of every stem at once
+    for stem in stems.values():
+        residual += stem
     ref = float(np.sqrt(np.mean(np.square(audio, dtype=np.float64))))
-    diff = float(np.sqrt(np.mean((total - audio) ** 2)))
+    diff = float(np.sqrt(np.mean(np.square(residual))))
     return {
         "parts": list(stems),
         "silent": [p for p, s in stems.items() if not np.any(s)],
