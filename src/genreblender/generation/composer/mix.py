@@ -4,7 +4,6 @@ production as in notes."""
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 import numpy as np
@@ -114,24 +113,33 @@ def compress(audio: np.ndarray, sr: int, amount: float) -> np.ndarray:
     return audio * gain[:, None]
 
 
-def reverb(audio: np.ndarray, sr: int, amount: float, rng: np.random.Generator) -> np.ndarray:
-    """Room from an exponentially decaying noise tail (RT60 0.4-2.6 s), decorrelated L/R."""
+def room_kernel(
+    sr: int, amount: float, rng: np.random.Generator, channels: int = 2
+) -> np.ndarray | None:
+    """The room of :func:`reverb` as one impulse response per channel, ``(taps, channels)``:
+    the dry signal (``1 - wet``) at tap 0 plus an exponentially decaying noise tail (RT60
+    0.4-2.6 s after a 15 ms pre-delay), decorrelated L/R. None: no room."""
     if amount <= 0.01:
-        return audio
+        return None
     rt60 = 0.4 + 2.2 * float(amount)
     n = int(rt60 * sr * 0.8)
     t = np.arange(n) / sr
     decay = np.exp(-6.9 * t / rt60)
     predelay = int(0.015 * sr)
-    irs = np.zeros((predelay + n, audio.shape[1]))
-    for ch in range(audio.shape[1]):
-        irs[predelay:, ch] = rng.normal(size=n) * decay
-    irs /= np.sqrt(np.sum(irs**2, axis=0))
-    mix = 0.45 * float(amount)
-    out = _convolve32(audio, irs)[: len(audio)]
-    out *= mix  # in place: a 10-minute track is half a gigabyte per copy
-    out += (1 - mix) * audio
-    return out
+    kernel = np.zeros((predelay + n, channels))
+    for ch in range(channels):
+        kernel[predelay:, ch] = rng.normal(size=n) * decay
+    wet = 0.45 * float(amount)
+    kernel *= wet / np.sqrt(np.sum(kernel**2, axis=0))
+    kernel[0] += 1.0 - wet
+    return kernel
+
+
+def reverb(audio: np.ndarray, sr: int, amount: float, rng: np.random.Generator) -> np.ndarray:
+    """Room from an exponentially decaying noise tail (RT60 0.4-2.6 s), decorrelated L/R
+    (:func:`room_kernel`)."""
+    kernel = room_kernel(sr, amount, rng, audio.shape[1])
+    return audio if kernel is None else _convolve32(audio, kernel)[: len(audio)]
 
 
 def _convolve32(audio: np.ndarray, kernels: np.ndarray, mode: str = "full") -> np.ndarray:
@@ -210,8 +218,8 @@ def match_reference(
 class _Bus:
     """The mix and, optionally, its stems (parts that sum to it), through one chain.
 
-    A linear stage runs on the mix and on every stem (a stage that draws random numbers, the
-    room, draws the same ones for each). A non-linear stage (drive, compression, limiter) runs
+    A linear stage runs on the mix and on every stem (the room's one random response serves
+    them all). A non-linear stage (drive, compression, limiter) runs
     on the mix only, and every stem is multiplied by the gain that stage applied to the mix at
     each sample and channel (its output over its input): a bus compressor keyed from the mix,
     and the drive's and limiter's curve read as the gain it gave that sample. The stems then
@@ -230,14 +238,33 @@ class _Bus:
         zeros = np.zeros(self.mix.shape, dtype=self.mix.dtype)
         return {**self.stems, **{k: zeros for k in self.silent}}
 
-    def linear(self, fn, *args, rng: np.random.Generator | None = None) -> None:
-        if rng is None:
-            self.mix = fn(self.mix, *args)
-            self.stems = {k: fn(x, *args) for k, x in self.stems.items()}
+    def linear(self, fn, *args) -> None:
+        self.mix = fn(self.mix, *args)
+        self.stems = {k: fn(x, *args) for k, x in self.stems.items()}
+
+    def room_and_reference(self, room: np.ndarray | None, design) -> None:
+        """The room (:func:`room_kernel`), then the reference EQ that ``design`` makes from the
+        mix heard in it (a linear-phase FIR, or None). A stem takes both as one convolution
+        (the room's response through the EQ), one pass instead of two; the mix is cut from the
+        same full convolution, so the stems keep summing to it."""
+        n = len(self.mix)
+        wet = self.mix if room is None else _convolve32(self.mix, room)
+        fir = design(wet[:n])
+        delay = 0 if fir is None else (len(fir) - 1) // 2  # linear phase: centre the FIR
+        if fir is not None:
+            wet = _convolve32(wet, fir[:, None])
+        self.mix = wet[delay : delay + n]
+        if fir is None and room is None:
             return
-        start = copy.deepcopy(rng) if self.stems else None
-        self.mix = fn(self.mix, *args, rng)  # advances rng as the chain without stems does
-        self.stems = {k: fn(x, *args, copy.deepcopy(start)) for k, x in self.stems.items()}
+        if room is None:
+            kernel = fir[:, None]
+        elif fir is None:
+            kernel = room
+        else:
+            kernel = np.stack(
+                [signal.oaconvolve(room[:, c], fir) for c in range(room.shape[1])], axis=1
+            )
+        self.stems = {k: _convolve32(x, kernel)[delay : delay + n] for k, x in self.stems.items()}
 
     def nonlinear(self, fn, *args) -> None:
         before = self.mix
@@ -265,9 +292,11 @@ def _chain(bus: _Bus, sr: int, mix: dict[str, Any], rng: np.random.Generator) ->
     bus.linear(tone, sr, mix["brightness"])
     bus.nonlinear(drive, mix["drive"])
     bus.nonlinear(compress, sr, mix["compression"])
-    bus.linear(reverb, sr, mix["reverb"], rng=rng)
-    if mix.get("reference_mfcc") is not None:
-        bus.linear(apply_fir, reference_fir(bus.mix, sr, mix["reference_mfcc"]))
+    reference = mix.get("reference_mfcc")
+    bus.room_and_reference(
+        room_kernel(sr, mix["reverb"], rng, bus.mix.shape[1]),
+        lambda wet: None if reference is None else reference_fir(wet, sr, reference),
+    )
     bus.linear(_remove_dc)  # drive is asymmetric on asymmetric waves: re-centre
     rms = float(np.sqrt(np.mean(mono(bus.mix) ** 2)))
     if rms > 0:
