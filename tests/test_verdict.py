@@ -32,6 +32,13 @@ def test_a_close_blend_lands_and_says_by_how_much():
     )
 
 
+@pytest.mark.parametrize(("heard_a", "words"), [(0.71, "1 point from"), (0.84, "14 points from")])
+def test_the_distance_in_points_is_pluralised(heard_a, words):
+    v = _verdict(_dist(jazz=0.9 * heard_a, metal=0.9 * (1 - heard_a)), "jazz", "metal", 0.7)
+    assert f"heard {round(100 * heard_a)}% jazz" in v.headline
+    assert f", {words} the 70% jazz · 30% metal asked for" in v.headline
+
+
 @pytest.mark.parametrize(
     ("mass", "why"),
     [

@@ -70,7 +70,9 @@ def mix_verdict(metrics: dict, predicted: dict[str, float], mix: Mix) -> Verdict
         points = round(100 * error)
         heard_mix = Mix(mix.genres, tuple(heard[g] for g in mix.genres), mix.requested)
         headline = f"the classifier heard {heard_mix.label}" + (
-            f", {points} points from the {mix.label} asked for" if points else ", as asked"
+            f", {points} point{'' if points == 1 else 's'} from the {mix.label} asked for"
+            if points
+            else ", as asked"
         )
     reasons = [f"{mass:.0%} of what it heard is {names}"]
     others = sorted((g for g in predicted if g not in asked), key=lambda g: -predicted[g])
