@@ -22,6 +22,7 @@ from genreblender.errors import EngineUnavailableError, GenreBlenderError
 from genreblender.generation.controls import BPM_RANGE
 from genreblender.generation.registry import STEM_ENGINES
 from genreblender.genres import GENRES, blend_label
+from genreblender.keys import tempo_key_caption
 from genreblender.mixes import MAX_MIX_GENRES, MIN_MIX_GENRES, make_mix, parse_alpha_curve
 
 HISTORY_LIMIT = 20
@@ -342,11 +343,7 @@ def show_run(run: services.BlendRun, key: str) -> None:
     r = run.request
     meta = run.metadata
     if meta.get("tempo_bpm") is not None:
-        asked = [x for x in (r.get("bpm") and f"{r['bpm']:g} BPM", r.get("key")) if x]
-        st.caption(
-            f"Tempo {meta['tempo_bpm']:g} BPM · key {meta.get('key')}"
-            + (f" (asked for: {', '.join(asked)})" if asked else " (the style's)")
-        )
+        st.caption(tempo_key_caption(meta, r))
     if run.morph is not None:
         stem = f"genreblender_morph_{'_'.join(run.morph.genres)}_seed{r['seed']}"
     elif r.get("genre_a") is not None:
