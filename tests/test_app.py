@@ -181,13 +181,17 @@ def test_mix_editor_shows_the_weights_and_what_was_heard(app):
     assert not app.exception
     assert app.multiselect(key="mix_genres").value == ["jazz", "metal", "reggae"]
     assert any("50% jazz · 30% metal · 20% reggae" in m.value for m in app.markdown)
+    # 50 + 30 + 20 = 100%: the mix as set, nothing normalised
+    assert not any("so they are normalised" in m.value for m in app.markdown)
     app.slider(key="mix_w_jazz").set_value(100).run()  # 100 + 30 + 20: normalised, and said so
-    assert any("normalised" in m.value and "67% jazz" in m.value for m in app.markdown)
+    assert any(
+        "sum to 150%, not 100%, so they are normalised: **67% jazz" in m.value for m in app.markdown
+    )
     app.slider(key="seconds").set_value(4)
     app.button(key="generate").click().run()
     assert not app.exception
     run = app.session_state["current"]
-    assert run.request["mix"]["requested"] == {"jazz": 100.0, "metal": 30.0, "reggae": 20.0}
+    assert run.request["mix"]["requested"] == {"jazz": 1.0, "metal": 0.3, "reggae": 0.2}
     assert run.request["mix"]["normalised"] and run.request["genre_a"] is None
     assert app.subheader[0].value.startswith("67% jazz · 20% metal · 13% reggae · composer")
     assert [m.label for m in app.metric][0] == "weight error"
@@ -199,6 +203,18 @@ def test_mix_editor_shows_the_weights_and_what_was_heard(app):
     # calibration takes two genres: Generate is off for this mix
     app.selectbox(key="strategy").select("calibrate").run()
     assert app.button(key="generate").disabled
+
+
+@pytest.mark.slow
+def test_a_mix_whose_sliders_sum_to_100_is_made_as_set(app):
+    app.radio(key="blend_kind").set_value("a mix").run()
+    assert not any("normalised" in m.value for m in app.markdown)
+    app.slider(key="seconds").set_value(4)
+    app.button(key="generate").click().run()
+    assert not app.exception
+    mix = app.session_state["current"].request["mix"]
+    assert mix["requested"] == {"jazz": 0.5, "metal": 0.3, "reggae": 0.2}
+    assert mix["normalised"] is False
 
 
 def test_mix_editor_explains_what_is_not_a_mix(app):

@@ -387,12 +387,15 @@ def mix_editor(state) -> dict | None:
         max_selections=MAX_MIX_GENRES,
         help=f"{MIN_MIX_GENRES} to {MAX_MIX_GENRES} genres; the first is listed first everywhere",
     )
-    weights = {}
+    percents = {}
     cols = st.columns(2)
     for i, genre in enumerate(chosen):
-        weights[genre] = cols[i % 2].slider(
+        percents[genre] = cols[i % 2].slider(
             f"{genre} (weight)", 0, 100, step=5, key=f"mix_w_{genre}"
         )
+    # the sliders are in percent: as fractions, sliders that sum to 100% are a mix as set, and
+    # only others are normalised (and the sidecar says so)
+    weights = {genre: p / 100 for genre, p in percents.items()}
     try:
         mix = make_mix(weights)
     except GenreBlenderError as exc:
@@ -402,7 +405,7 @@ def mix_editor(state) -> dict | None:
     left, right = st.columns(2)
     left.altair_chart(charts.mix_pie(dict(mix.items())), width="stretch")
     note = (
-        f"The weights sum to {sum(mix.requested):g}, so they are normalised: "
+        f"The weights sum to {sum(percents.values())}%, not 100%, so they are normalised: "
         if mix.normalised
         else ""
     )
