@@ -287,6 +287,47 @@ def test_mix_editor_pie_stays_in_its_column(page):
 
 
 @pytest.fixture(scope="module")
+def upload(tmp_path_factory):
+    """An 8-s composed track: several of the listener's windows, so Classify draws a timeline."""
+    from genreblender.app.services import wav_bytes
+    from genreblender.generation import get_generator
+
+    result = get_generator("composer").generate("reggae", "pop", 0.6, 8, 3)
+    path = tmp_path_factory.mktemp("upload") / "reggae_pop.wav"
+    path.write_bytes(wav_bytes(result.audio, result.sample_rate))
+    return path
+
+
+def test_classify_timeline_legend_shows_every_genre(page, upload):
+    from selenium.webdriver.common.by import By
+
+    from genreblender.genres import GENRES
+
+    driver, wait = page
+    h.wait_idle(driver, wait)
+    h.open_tab(driver, wait, "Classify")
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, 'input[type="file"]'))
+    driver.find_element(By.CSS_SELECTOR, 'input[type="file"]').send_keys(str(upload))
+    wait.until(lambda d: h.heading_starting(d, "Top genre:"))
+    h.wait_idle(driver, wait)
+    script = (
+        "const chart = [...document.querySelectorAll('[data-testid=\"stVegaLiteChart\"]')]"
+        "  .find(c => c.offsetParent && c.querySelector('.role-legend-label'));"
+        "if (!chart) return null;"
+        "const box = chart.querySelector('svg').getBoundingClientRect();"
+        "return [...chart.querySelectorAll('.role-legend-label text')].map(t => {"
+        "  const r = t.getBoundingClientRect();"
+        "  return [t.textContent, r.top >= box.top && r.bottom <= box.bottom"
+        "    && r.left >= box.left && r.right <= box.right]; })"
+    )
+    labels = wait.until(lambda d: d.execute_script(script))
+    assert [g for g, _ in labels] == list(GENRES)
+    # beside a 240-px chart, the ten entries ran past its foot: metal was the last one drawn
+    cut = [g for g, inside in labels if not inside]
+    assert not cut, f"the legend is cut off: {cut} are outside the chart"
+
+
+@pytest.fixture(scope="module")
 def api_url(tmp_path_factory):
     if not h.browser_available():
         pytest.skip(

@@ -12,6 +12,11 @@ from genreblender.palette import GENRE_COLOURS, REFERENCE_COLOUR, TARGET_COLOUR
 #: Probabilities are always drawn on [0, 1]: a shared scale, whichever run is shown.
 PROBABILITY_SCALE = alt.Scale(domain=[0, 1])
 GENRE_SCALE = alt.Scale(domain=list(GENRES), range=[GENRE_COLOURS[g] for g in GENRES])
+#: A legend of every genre under the chart, in two rows of five: beside it, ten entries were
+#: taller than the chart and Streamlit cut them off after metal.
+GENRE_LEGEND = alt.Legend(orient="bottom", columns=5, title=None, offset=6, padding=0)
+#: The room :data:`GENRE_LEGEND` takes under a chart (px), added to its height.
+GENRE_LEGEND_HEIGHT = 60
 
 
 def distribution_chart(
@@ -50,7 +55,8 @@ def distribution_chart(
 
 def timeline_chart(frame: pd.DataFrame, height: int = 240) -> alt.Chart:
     """Genre probabilities per analysis window: ``frame`` has ``seconds`` + one column per
-    genre."""
+    genre; every genre in the legend under it (``height`` is the plot's and axes', the legend
+    adds :data:`GENRE_LEGEND_HEIGHT`)."""
     long = frame.melt("seconds", var_name="genre", value_name="probability")
     return (
         alt.Chart(long)
@@ -58,10 +64,10 @@ def timeline_chart(frame: pd.DataFrame, height: int = 240) -> alt.Chart:
         .encode(
             x=alt.X("seconds:Q", title="seconds (window centre)"),
             y=alt.Y("probability:Q", scale=PROBABILITY_SCALE),
-            color=alt.Color("genre:N", scale=GENRE_SCALE, sort=list(GENRES)),
+            color=alt.Color("genre:N", scale=GENRE_SCALE, sort=list(GENRES), legend=GENRE_LEGEND),
             tooltip=["genre", "seconds", alt.Tooltip("probability:Q", format=".1%")],
         )
-        .properties(height=height)
+        .properties(height=height + GENRE_LEGEND_HEIGHT)
     )
 
 
