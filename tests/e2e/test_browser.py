@@ -286,6 +286,28 @@ def test_mix_editor_pie_stays_in_its_column(page):
     h.wait_idle(driver, wait)
 
 
+def test_player_timeline_legend_shows_every_genre_whole(page):
+    from selenium.webdriver.common.by import By
+
+    from genreblender.genres import GENRES
+
+    driver, wait = page
+    h.wait_idle(driver, wait)
+    frame = wait.until(lambda d: (d.find_elements(By.CSS_SELECTOR, "iframe") or [None])[0])
+    driver.switch_to.frame(frame)
+    entries = driver.execute_script(
+        "return [...document.querySelectorAll('div > span')].map(s => {"
+        "  const r = s.getBoundingClientRect();"
+        "  return [s.textContent, r.height < 20, r.bottom <= innerHeight && r.right <= innerWidth];"
+        "})"
+    )
+    driver.switch_to.default_content()
+    assert [e[0] for e in entries] == [f"■ {g}" for g in GENRES]
+    # one line each (a swatch was left at a line's end, its name on the next), none hidden
+    assert [e[0] for e in entries if not e[1]] == []
+    assert [e[0] for e in entries if not e[2]] == []
+
+
 @pytest.fixture(scope="module")
 def upload(tmp_path_factory):
     """An 8-s composed track: several of the listener's windows, so Classify draws a timeline."""

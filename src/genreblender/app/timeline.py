@@ -52,9 +52,11 @@ def player_html(
             f'<polyline data-genre="{html.escape(genre)}" points="{path}" fill="none" stroke="{colour}" '
             f'stroke-width="{weight}"><title>{html.escape(genre)}</title></polyline>'
         )
-    legend = "".join(
-        f'<span style="color:{c};margin-right:10px;font-weight:{700 if g in highlight else 400}">'
-        f"■ {html.escape(g)}</span>"
+    # the legend wraps between entries (the spaces), never inside one (nowrap): a swatch
+    # stays with its genre's name on a narrow page
+    legend = " ".join(
+        f'<span style="color:{c};margin-right:10px;white-space:nowrap;'
+        f'font-weight:{700 if g in highlight else 400}">■ {html.escape(g)}</span>'
         for g, c in ((g, GENRE_COLOURS[g]) for g in genres)
     )
     ticks = "".join(
