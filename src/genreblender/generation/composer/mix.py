@@ -45,8 +45,8 @@ def _dc_block_sos(sr: int) -> np.ndarray:
 
 
 def _brighten_sos(sr: int, brightness: float) -> np.ndarray:
-    """:func:`brighten` as second-order sections: the low-pass itself, or the shelf
-    ``1 + g·HP`` as the one biquad ``(A + g·B) / A`` of the high-pass ``B / A``."""
+    """The tone tilt of :func:`tone` as second-order sections: the low-pass itself, or the
+    shelf ``1 + g·HP`` as the one biquad ``(A + g·B) / A`` of the high-pass ``B / A``."""
     brightness = float(np.clip(brightness, 0, 1))
     if brightness < 0.5:
         cutoff = 2500.0 * (16000.0 / 2500.0) ** (2 * brightness)
@@ -56,21 +56,12 @@ def _brighten_sos(sr: int, brightness: float) -> np.ndarray:
     return np.concatenate([a + gain * b, a])[None, :] / a[0]
 
 
-def dc_block(audio: np.ndarray, sr: int) -> np.ndarray:
-    """High-pass at 25 Hz: a mastered track carries no DC offset or sub-sonic rumble."""
-    return signal.sosfilt(_dc_block_sos(sr), audio, axis=0)
-
-
-def brighten(audio: np.ndarray, sr: int, brightness: float) -> np.ndarray:
-    """Tilt the tone: 0.5 leaves it as rendered; below, a 12 dB/octave low-pass from 16 kHz
-    down to 2.5 kHz (dark: a classical hall, a dusty sample); above, a high shelf from 3 kHz
-    rising to +9 dB (bright: modern pop and metal masters)."""
-    return signal.sosfilt(_brighten_sos(sr, brightness), audio, axis=0)
-
-
 def tone(audio: np.ndarray, sr: int, brightness: float) -> np.ndarray:
-    """:func:`dc_block` then :func:`brighten`, as one filter cascade (one pass over a long
-    track instead of two)."""
+    """A high-pass at 25 Hz (a mastered track carries no DC offset or sub-sonic rumble), then
+    the tone tilted: ``brightness`` 0.5 leaves it as rendered; below, a 12 dB/octave low-pass
+    from 16 kHz down to 2.5 kHz (dark: a classical hall, a dusty sample); above, a high shelf
+    from 3 kHz rising to +9 dB (bright: modern pop and metal masters). One filter cascade: one
+    pass over a long track."""
     sos = np.concatenate([_dc_block_sos(sr), _brighten_sos(sr, brightness)])
     return signal.sosfilt(sos, audio, axis=0)
 
@@ -116,7 +107,7 @@ def compress(audio: np.ndarray, sr: int, amount: float) -> np.ndarray:
 def room_kernel(
     sr: int, amount: float, rng: np.random.Generator, channels: int = 2
 ) -> np.ndarray | None:
-    """The room of :func:`reverb` as one impulse response per channel, ``(taps, channels)``:
+    """The room (reverb) as one impulse response per channel, ``(taps, channels)``:
     the dry signal (``1 - wet``) at tap 0 plus an exponentially decaying noise tail (RT60
     0.4-2.6 s after a 15 ms pre-delay), decorrelated L/R. None: no room."""
     if amount <= 0.01:
@@ -133,13 +124,6 @@ def room_kernel(
     kernel *= wet / np.sqrt(np.sum(kernel**2, axis=0))
     kernel[0] += 1.0 - wet
     return kernel
-
-
-def reverb(audio: np.ndarray, sr: int, amount: float, rng: np.random.Generator) -> np.ndarray:
-    """Room from an exponentially decaying noise tail (RT60 0.4-2.6 s), decorrelated L/R
-    (:func:`room_kernel`)."""
-    kernel = room_kernel(sr, amount, rng, audio.shape[1])
-    return audio if kernel is None else _convolve32(audio, kernel)[: len(audio)]
 
 
 def _convolve32(audio: np.ndarray, kernels: np.ndarray, mode: str = "full") -> np.ndarray:

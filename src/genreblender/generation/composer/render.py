@@ -107,7 +107,8 @@ def _pretty_midi(tracks: list[Track], bpm: float, swing: float, rng: np.random.G
     return pm
 
 
-def _bytes(pm) -> bytes:
+def midi_bytes(pm: pretty_midi.PrettyMIDI) -> bytes:
+    """The standard MIDI file of ``pm``."""
     buffer = io.BytesIO()
     pm.write(buffer)
     return buffer.getvalue()
@@ -120,7 +121,7 @@ def part_of(track_name: str) -> str:
 
 def build_midi(tracks: list[Track], bpm: float, swing: float, rng: np.random.Generator) -> bytes:
     """A standard MIDI file of the tracks; swing and a few ms of human timing are applied here."""
-    return _bytes(_pretty_midi(tracks, bpm, swing, rng))
+    return midi_bytes(_pretty_midi(tracks, bpm, swing, rng))
 
 
 def _alias(inst: pretty_midi.Instrument) -> pretty_midi.Instrument:
@@ -132,11 +133,6 @@ def _alias(inst: pretty_midi.Instrument) -> pretty_midi.Instrument:
     one.notes = inst.notes
     one.control_changes = list(inst.control_changes)
     return one
-
-
-def midi_bytes(pm: pretty_midi.PrettyMIDI) -> bytes:
-    """The standard MIDI file of ``pm``."""
-    return _bytes(pm)
 
 
 def build_midi_files(
@@ -170,12 +166,12 @@ def build_midi_files(
             one.instruments[0].control_changes.append(
                 pretty_midi.ControlChange(_END_MARKER_CC, 0, end)
             )
-        return _bytes(one)
+        return midi_bytes(one)
 
     if any(part_of(i.name) in unplayed for i in pm.instruments):
         played = subset(lambda inst: part_of(inst.name) not in unplayed)
     else:
-        played = _bytes(pm)
+        played = midi_bytes(pm)
     files: dict[str, bytes] = {}
     for name in dict.fromkeys(part_of(inst.name) for inst in pm.instruments):
         if parts is True or (parts and name in parts):
