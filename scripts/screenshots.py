@@ -53,6 +53,14 @@ def save(driver, path: Path) -> None:
     print(f"wrote {path} ({path.stat().st_size // 1024} KB)")
 
 
+def generate_and_save(driver, wait, heading: str, path: Path) -> None:
+    """Press Generate, wait for the result whose heading starts with ``heading``, save it."""
+    h.button(driver, "Generate").click()
+    wait.until(lambda d: h.heading_starting(d, heading))
+    h.wait_idle(driver, wait)
+    save(driver, path)
+
+
 def upload_track(directory: Path) -> Path:
     """A 45-s composed track (two analysis windows: the Classify tab shows its timeline)."""
     from genreblender.app.services import wav_bytes
@@ -148,14 +156,12 @@ def main() -> int:
                 h.choose(driver, wait, "Mode", "minor")
                 h.wait_idle(driver, wait)
                 tick(driver, wait, "Stems")
-                h.button(driver, "Generate").click()
-                wait.until(
-                    lambda d: h.heading_starting(
-                        d, "50% classical · 50% hiphop · composer · seed 3"
-                    )
+                generate_and_save(
+                    driver,
+                    wait,
+                    "50% classical · 50% hiphop · composer · seed 3",
+                    out / "blend.png",
                 )
-                h.wait_idle(driver, wait)
-                save(driver, out / "blend.png")
 
                 h.open_tab(driver, wait, "Classify")
                 driver.find_element(By.CSS_SELECTOR, 'input[type="file"]').send_keys(str(track))
@@ -186,19 +192,15 @@ def main() -> int:
                     h.slide_to(driver, wait, f"{genre} (weight)", weight)
                 h.slide_to(driver, wait, "Duration (s)", 15)
                 h.wait_idle(driver, wait)
-                h.button(driver, "Generate").click()
-                wait.until(lambda d: h.heading_starting(d, "50% jazz · 30% metal · 20% reggae"))
-                h.wait_idle(driver, wait)
-                save(driver, out / "mix.png")
+                generate_and_save(
+                    driver, wait, "50% jazz · 30% metal · 20% reggae", out / "mix.png"
+                )
 
                 pick(driver, wait, "a morph")
                 type_into(driver, wait, "Curve of A's weight", "0:1,20:0")
                 h.slide_to(driver, wait, "Duration (s)", 20)
                 h.wait_idle(driver, wait)
-                h.button(driver, "Generate").click()
-                wait.until(lambda d: h.heading_starting(d, "jazz · metal morph"))
-                h.wait_idle(driver, wait)
-                save(driver, out / "morph.png")
+                generate_and_save(driver, wait, "jazz · metal morph", out / "morph.png")
             finally:
                 driver.quit()
     return 0
