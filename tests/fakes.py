@@ -104,18 +104,21 @@ class ResponseClassifier:
 
 class MixGenerator:
     """An engine of mixes: the track it makes is heard (by :class:`MixClassifier`) as 0.8 of its
-    target plus 0.2 spread evenly, give or take seed noise."""
+    target plus 0.2 spread evenly, give or take seed noise. With ``power`` > 1 the target's
+    weights are heard raised to that power (renormalised): the heaviest genre is over-heard."""
 
     name = "fake-mix"
     output_licence = "test"
 
-    def __init__(self):
+    def __init__(self, power: float = 1.0):
         self.calls = []
+        self.power = power
 
     def generate_mix(self, mix, duration_s, seed):
         self.calls.append((mix.text, seed))
         rng = np.random.default_rng(seed)
-        heard = 0.8 * np.asarray(mix.target(), float) + 0.02 + rng.uniform(0, 0.03, 10)
+        shaped = np.asarray(mix.target(), float) ** self.power
+        heard = 0.8 * shaped / shaped.sum() + 0.02 + rng.uniform(0, 0.03, 10)
         sr = 8000
         audio = np.full(int(duration_s * sr), 0.1, dtype=np.float32)
         audio[:10] = heard / heard.sum()

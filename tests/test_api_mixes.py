@@ -38,11 +38,6 @@ def test_generate_a_mix_round_trip(client):
         ({"mix": {"jazz": 1, "hiphop": 1, "rap": 1}}, 400, "hiphop appears twice"),
         ({"mix": {"jazz": "1", "metal": 1}}, 422, "mix.jazz: Input should be a valid number"),
         ({"mix": {"jazz": 1, "metal": 1}, "alpha": 0.3}, 400, "give either mix or alpha"),
-        (
-            {"mix": {"jazz": 1, "metal": 1, "rock": 1}, "strategy": "calibrate"},
-            400,
-            "use plain or best_of_n",
-        ),
     ],
 )
 def test_bad_mixes_are_refused_with_the_reason(client, body, status, message):
@@ -67,3 +62,16 @@ def test_evaluate_against_a_mix(client, tone_clip):
     assert data["target"]["rock"] == 0.25 and "weight_error" in data["metrics"]
     both = client.post("/evaluate", data={"mix": "jazz=1,rock=1", "genre_a": "jazz"}, files=files)
     assert both.status_code == 400 and "not both" in both.json()["detail"]
+
+
+def test_a_mix_is_calibrated_and_every_trial_names_its_internal_weights(client):
+    body = {"mix": {"jazz": 1, "metal": 1, "rock": 1}, "strategy": "calibrate", "seconds": 3}
+    out = client.post("/generate", json=body)
+    assert out.status_code == 200, out.text[:300]
+    loop = out.json()["metadata"]["closed_loop"]
+    assert loop["strategy"] == "calibrate" and loop["trials"]
+    assert all(set(t["internal_weights"]) == {"jazz", "metal", "rock"} for t in loop["trials"])
+    kept = [t for t in loop["trials"] if t["kept"]]
+    assert len(kept) == 1 and loop["internal_weights"] == kept[0]["internal_weights"]
+    # the first trial is the mix as asked; later ones move its weights
+    assert loop["trials"][0]["internal_weights"] == pytest.approx({g: 1 / 3 for g in body["mix"]})

@@ -31,7 +31,6 @@ def test_generate_a_mix_records_it_and_says_it_was_normalised(tmp_path, capsys):
         (["--mix", "jazz=0,metal=0"], "are all 0"),
         (["--mix", "jazz=1,polka=1"], "unknown genre 'polka'"),
         (["--mix", "jazz=1,metal=1", "--a", "rock"], "give either --mix or --a, not both"),
-        (["--mix", "jazz=1,metal=1,rock=1", "--strategy", "calibrate"], "use plain or best_of_n"),
     ],
 )
 def test_blend_refuses_bad_mixes_with_exit_2(tmp_path, capsys, args, message):
@@ -77,6 +76,37 @@ def test_pipeline_blend_of_a_mix_with_best_of_n():
     assert record["requested_alpha"] is None
 
 
+def test_pipeline_calibrates_a_mix_and_the_sidecar_names_the_internal_weights(tmp_path):
+    from genreblender.pipeline import blend
+
+    # an engine that over-hears the heaviest genre: plain generation misses the asked weights
+    gen = MixGenerator(power=2.0)
+    out = tmp_path / "cal.wav"
+    outcome = blend(
+        mix="jazz=0.5,metal=0.3,reggae=0.2",
+        seconds=3,
+        strategy="calibrate",
+        generator=gen,
+        classifier=MixClassifier(),
+        output=out,
+    )
+    plain = blend(
+        mix="jazz=0.5,metal=0.3,reggae=0.2", seconds=3, generator=gen, classifier=MixClassifier()
+    )
+    assert plain.evaluation.metrics.weight_error > 0.1
+    assert outcome.evaluation.metrics.weight_error < 0.5 * plain.evaluation.metrics.weight_error
+    assert len(gen.calls) - 1 == len(outcome.trials) > 1  # one seed, several weights
+    meta = json.loads(out.with_suffix(".json").read_text())
+    loop = meta["closed_loop"]
+    kept = [t for t in loop["trials"] if t["kept"]]
+    assert loop["internal_weights"] == kept[0]["internal_weights"]
+    assert set(loop["internal_weights"]) == {"jazz", "metal", "reggae"}
+    # to be heard at 0.2 the light genre needs more than 0.2 of the engine's weight
+    assert loop["internal_weights"]["reggae"] > 0.2
+    assert meta["requested_mix"]["weights"]["reggae"] == pytest.approx(0.2)
+    assert meta["internal_alpha"] == pytest.approx(loop["internal_weights"]["jazz"])
+
+
 @pytest.fixture
 def mix_parts(monkeypatch):
     from genreblender.evaluation import sweep as sweep_mod
@@ -119,9 +149,23 @@ def test_sweep_command_takes_mixes_not_both(tmp_path, capsys):
     argv = ["sweep", "--mix", "jazz=1,rock=1", "--pairs", "jazz:rock", "--out", str(tmp_path)]
     assert main(argv) == 2
     assert "either --mix or --pairs/--alphas" in capsys.readouterr().err
-    argv = ["sweep", "--mix", "jazz=1,rock=1,pop=1", "--strategy", "calibrate"]
-    assert main([*argv, "--out", str(tmp_path)]) == 2
-    assert "takes two genres" in capsys.readouterr().err
+
+
+def test_a_sweep_of_mixes_can_calibrate_them(tmp_path, mix_parts):
+    import csv
+
+    from genreblender.evaluation.executors import InlineExecutor
+    from genreblender.evaluation.sweep import SweepSpec, run_sweep
+
+    mix_parts.power = 2.0  # over-hears the heaviest genre: calibration has work to do
+    spec = SweepSpec(mixes=("jazz=5,metal=3,reggae=2",), seeds=1, seconds=3.0, strategy="calibrate")
+    run_sweep(spec, tmp_path / "s", InlineExecutor(), progress=False)
+    with open(tmp_path / "s" / "results.csv") as f:
+        (row,) = list(csv.DictReader(f))
+    assert int(row["n_generations"]) == len(mix_parts.calls) > 1
+    assert float(row["weight_error"]) < 0.05
+    # the engine was given more than jazz's asked 0.5 less: what it over-hears is turned down
+    assert float(row["internal_alpha"]) < 0.5
 
 
 def test_a_sweep_begun_before_the_mix_figures_resumes_with_its_own_columns(tmp_path, fake_parts):

@@ -246,3 +246,55 @@ def test_an_ear_that_cannot_see_a_genre_says_so():
     assert "cannot see reggae" in view["note"]
     seen = best_of_n(gen, "jazz", "metal", 0.5, 3.0, [0], FakeClassifier(), ears=[BlindJudge()])
     assert seen.evaluation.ears[0]["metrics"]["alpha_hat"] == pytest.approx(0.7)
+
+
+def test_calibrating_a_mix_moves_its_weights_until_the_heard_ones_match():
+    from genreblender.evaluation.closed_loop import calibrate_mix
+    from genreblender.mixes import parse_mix
+
+    from .fakes import MixClassifier, MixGenerator
+
+    mix = parse_mix("jazz=0.5,metal=0.3,reggae=0.2")
+    gen = MixGenerator(power=2.0)  # the heaviest genre is over-heard
+    loop = calibrate_mix(gen, mix, 3.0, seed=4, classifier=MixClassifier())
+    first, kept = loop.trials[0], [t for t in loop.trials if t["kept"]][0]
+    assert first["internal_weights"] == pytest.approx(dict(mix.items()))
+    assert first["weight_error"] > 0.1
+    assert loop.reached and kept["weight_error"] <= CALIBRATION_TOLERANCE
+    assert {seed for _, seed in gen.calls} == {4}  # one seed: only the weights change
+    assert loop.internal_weights == kept["internal_weights"]
+    assert loop.internal_weights["jazz"] < 0.5 < loop.internal_weights["jazz"] + 0.3
+    assert "goal reached" in loop.message and "internal weights jazz" in loop.message
+    _assert_kept_is_best(loop)
+
+
+def test_a_mix_calibration_that_cannot_move_the_blend_stops_and_says_so():
+    from genreblender.evaluation.closed_loop import calibrate_mix
+    from genreblender.mixes import parse_mix
+
+    from .fakes import MixClassifier, MixGenerator
+
+    # power 0: every genre is heard alike, whatever the weights: nothing can land
+    gen = MixGenerator(power=0.0)
+    loop = calibrate_mix(gen, parse_mix("jazz=2,metal=1,rock=1"), 3.0, 0, MixClassifier())
+    assert not loop.reached and "not reached; missed by" in loop.message
+    assert loop.missed_by
+    # the step from the best trial repeats itself: the search ends before the budget, and no
+    # weights were tried twice
+    assert 1 < len(loop.trials) < CALIBRATION_MAX_TRIALS
+    tried = [tuple(t["internal_weights"].values()) for t in loop.trials]
+    assert len(set(tried)) == len(tried)
+    _assert_kept_is_best(loop)
+
+
+def test_calibrating_a_pair_given_as_a_mix_is_the_one_weight_search():
+    from genreblender.evaluation.closed_loop import calibrate_mix
+    from genreblender.mixes import Mix
+
+    gen, clf = FakeGenerator(bias=0.0), FakeClassifier()
+    via_mix = calibrate_mix(gen, Mix.pair("jazz", "metal", 0.3), 3.0, 1, clf)
+    direct = calibrate_alpha(gen, "jazz", "metal", 0.3, 3.0, seed=1, classifier=clf)
+    assert via_mix.internal_weights is None
+    assert [t["internal_alpha"] for t in via_mix.trials] == [
+        t["internal_alpha"] for t in direct.trials
+    ]

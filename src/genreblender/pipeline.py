@@ -122,7 +122,7 @@ def blend(
         ``plain`` generates once with ``seed``; ``best_of_n`` generates ``n_candidates`` seeds
         (``seed``, ``seed+1``, ...) and keeps the one closest to the target (JS divergence);
         ``calibrate`` searches the engine's internal weight so the measured blend matches ``alpha``
-        (two genres only: it searches one weight).
+        (for a mix, its internal weights so the heard weights match the asked ones).
     output : path, optional
         Where to write the WAV (+ MIDI + JSON sidecar, which then also holds the measurement).
     listener : str, optional
@@ -142,7 +142,7 @@ def blend(
         A closed loop's trials are made without them and the kept one is made again with them:
         the same seed and weight give the same mix, which is checked.
     """
-    from genreblender.evaluation.closed_loop import best_of_n_mix, calibrate_alpha
+    from genreblender.evaluation.closed_loop import best_of_n_mix, calibrate_alpha, calibrate_mix
     from genreblender.evaluation.track import evaluate_mix, evaluate_morph
     from genreblender.generation.base import WithControls
     from genreblender.generation.controls import Controls
@@ -167,11 +167,6 @@ def blend(
         raise InvalidInputError(f"unknown strategy {strategy!r}; accepted: {', '.join(STRATEGIES)}")
     if strategy == "best_of_n" and not 1 <= int(n_candidates) <= 64:
         raise InvalidInputError(f"n_candidates must be in [1, 64], got {n_candidates}")
-    if strategy == "calibrate" and not target.is_pair:
-        raise InvalidInputError(
-            f"calibrate searches one weight (alpha) and takes two genres; {target.label} names "
-            f"{target.k}: use plain or best_of_n"
-        )
     controls = controls if controls is not None else Controls()
     if not isinstance(controls, Controls):
         raise InvalidInputError("controls must be a Controls (see generation.controls)")
@@ -216,10 +211,14 @@ def blend(
             seeds = [request.seed + i for i in range(int(n_candidates))]
             loop = best_of_n_mix(generator, target, dur, seeds, internal_alpha=weight, **listening)
             made = target
-        else:
+        elif target.is_pair:
             a, b, _ = target.as_pair()
             loop = calibrate_alpha(generator, a, b, weight, dur, request.seed, **listening)
             made = Mix.pair(a, b, loop.internal_alpha)
+        else:
+            loop = calibrate_mix(generator, target, dur, request.seed, **listening)
+            given = tuple(loop.internal_weights.values())
+            made = Mix(target.genres, given, given)
         outcome = BlendOutcome(
             loop.result,
             loop.evaluation,

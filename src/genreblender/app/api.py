@@ -320,7 +320,7 @@ class GenerateRequest(BaseModel):
     mix: MixWeights | None = Field(
         None,
         description="a mix of 2 to 10 genres instead of genre_a, genre_b and alpha (give one or "
-        "the other); calibrate takes two genres",
+        "the other)",
     )
     alpha_curve: list[AlphaKeyframe] | None = Field(
         None,
@@ -560,11 +560,6 @@ async def generate(body: GenerateRequest) -> dict[str, Any]:
             )
     else:
         validate_mix_request(target, body.seconds, body.seed)
-    if not isinstance(target, Morph) and body.strategy == "calibrate" and not target.is_pair:
-        raise InvalidInputError(
-            f"calibrate searches one weight (alpha) and takes two genres; {target.label} names "
-            f"{target.k}: use plain or best_of_n"
-        )
     validate_controls(body.bpm, body.key)
     check_stems(body.engine, body.stems)
     if body.stems and not body.include_audio:

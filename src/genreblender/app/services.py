@@ -126,7 +126,12 @@ class BlendRun:
         internal weight the engine was given."""
         strategy = self.request["strategy"]
         internal = self.metadata.get("internal_alpha")
-        if strategy == "calibrate":
+        given = (self.closed_loop or {}).get("internal_weights")
+        if strategy == "calibrate" and given:
+            how = "calibrated, internal weights " + " · ".join(
+                f"{g} {w:.2f}" for g, w in given.items()
+            )
+        elif strategy == "calibrate":
             how = "calibrated" + (
                 f", internal weight {internal:.2f}" if internal is not None else ""
             )

@@ -420,14 +420,12 @@ def blend_controls(state) -> dict | None:
         "Blend of", BLEND_KINDS, key="blend_kind", horizontal=True, label_visibility="collapsed"
     )
     if kind == BLEND_KINDS[1]:
-        weights = mix_editor(state)
-        target = {"mix": weights}
-        wide = weights is not None and len(weights) > 2
+        target = {"mix": mix_editor(state)}
     elif kind == BLEND_KINDS[2]:
-        target, wide = {"morph": morph_editor(state)}, False
+        target = {"morph": morph_editor(state)}
     else:
-        target, wide = pair_controls(state), False
-    return common_controls(state, target, wide)
+        target = pair_controls(state)
+    return common_controls(state, target)
 
 
 def morph_editor(state) -> str | None:
@@ -471,7 +469,7 @@ def pair_controls(state) -> dict:
     return {"genre_a": genre_a, "genre_b": genre_b, "alpha": percent / 100}
 
 
-def common_controls(state, target: dict, wide: bool) -> dict | None:
+def common_controls(state, target: dict) -> dict | None:
     """Duration, seed, engine, closed loop and Generate; the request when it should run now."""
     left, right = st.columns(2)
     seconds = left.slider("Duration (s)", 3, int(services.MAX_GENERATE_SECONDS), key="seconds")
@@ -540,9 +538,6 @@ def common_controls(state, target: dict, wide: bool) -> dict | None:
         key_name = tonic if mode == STYLE_CHOICE else f"{tonic} {mode}"
     status = statuses[engine]
     ready = status.available and all(target.get(k, True) is not None for k in ("mix", "morph"))
-    if wide and strategy == "calibrate":
-        st.info("Calibration searches one weight, so it takes two genres: pick another loop.")
-        ready = False
     if "morph" in target and (strategy != "plain" or engine != "composer"):
         st.info(
             "A morph is made once, by the composer (it follows the curve with sections of each "

@@ -31,7 +31,7 @@ def register(subparsers) -> None:
         choices=("plain", "best_of_n", "calibrate"),
         default=defaults.STRATEGY,
         help="plain: one generation (default); best_of_n: keep the closest of N seeds; "
-        "calibrate: search the internal weight so the measured blend matches alpha (two genres)",
+        "calibrate: search the internal weight(s) so the measured blend matches the one asked for",
     )
     parser.add_argument(
         "--n",
@@ -83,11 +83,6 @@ def run(args: argparse.Namespace) -> int:
                 f"a curve is generated once (--strategy plain); {args.strategy} steers a "
                 "fixed blend"
             )
-    if args.strategy == "calibrate" and not target.is_pair:
-        raise InvalidInputError(
-            f"--strategy calibrate searches one weight (alpha) and takes two genres; "
-            f"{target.label} names {target.k}: use plain or best_of_n"
-        )
     check_output_path(args.output, stems=STEM_PARTS if args.stems else ())
     options = engine_options(args)
     if args.engine == "musicgen":

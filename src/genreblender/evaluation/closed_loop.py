@@ -26,8 +26,12 @@ so and by how much (:attr:`LoopResult.missed_by`, :attr:`LoopResult.message`).
   response to α' is not monotone (on the composer it jumps: α' 0.35 → α̂ 0.10, 0.39 → 0.67), so
   there is no bisection: it tries α' = α, then a coarse grid over [0, 1] (nearest to α first),
   then refines inside the best bracket where α̂ crosses α (or around the best trial when there
-  is none), and stops as soon as the goal is reached. It searches one weight, so it takes
-  two-genre blends only.
+  is none), and stops as soon as the goal is reached.
+- :func:`calibrate_mix` does the same for a mix of any number of genres (a pair goes to
+  :func:`calibrate_alpha`): with k weights there is no grid to walk, so each step starts from
+  the best trial so far and multiplies every internal weight by asked / heard (at most
+  :data:`MAX_WEIGHT_STEP` either way; halfway there when that point was tried), one seed
+  throughout.
 
 Other ears (listeners, the judge) may score the kept track, and optionally every trial; they are
 reported beside the steering listener's figures and never choose anything.
@@ -62,6 +66,12 @@ CALIBRATION_GRID = 5
 CALIBRATION_MAX_TRIALS = 9
 #: two α' closer than this count as the same trial (the response is not smoother than that)
 _MIN_ALPHA_GAP = 0.002
+#: calibrating a mix: one step multiplies or divides an internal weight by at most this (the
+#: heard weights of a sectioned blend move in whole bars, so one reading can overshoot)
+MAX_WEIGHT_STEP = 2.0
+#: calibrating a mix: the least internal weight an asked genre keeps; one given no time is not
+#: heard at all, and no later step could bring it back
+MIN_INTERNAL_WEIGHT = 0.02
 
 OBJECTIVE = (
     "keep the trial that (1) meets the goal, then (2) landed, then (3) has the smallest "
@@ -91,6 +101,9 @@ class LoopResult:
     reached: bool = False
     missed_by: dict[str, float] = field(default_factory=dict)
     message: str = ""
+    #: the weights the engine was given for the kept track, for a calibrated mix of more than
+    #: two genres (``internal_alpha`` is then the first of them)
+    internal_weights: dict[str, float] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The closed loop's record (sidecar, ``--json``, API): objective, goal, outcome, trials."""
@@ -102,6 +115,9 @@ class LoopResult:
             "missed_by": dict(self.missed_by),
             "message": self.message,
             "internal_alpha": self.internal_alpha,
+            **(
+                {} if self.internal_weights is None else {"internal_weights": self.internal_weights}
+            ),
             "trials": [dict(t) for t in self.trials],
         }
 
@@ -115,6 +131,8 @@ class _Trial:
     evaluation: TrackEvaluation
     goal_met: bool
     shortfall: float
+    #: the mix the engine was given, when a mix of more than two genres was calibrated
+    internal: Mix | None = None
 
     def key(self):
         m = self.evaluation.metrics
@@ -126,6 +144,7 @@ class _Trial:
             "trial": self.index,
             "seed": self.seed,
             "internal_alpha": float(self.internal_alpha),
+            **({} if self.internal is None else {"internal_weights": _weights(self.internal)}),
             **m.to_dict(),
             "missed_by": dict(m.landing.missed_by),
             "goal_met": self.goal_met,
@@ -135,6 +154,10 @@ class _Trial:
         if self.evaluation.ears:
             out["ears"] = list(self.evaluation.ears)
         return out
+
+
+def _weights(mix: Mix) -> dict[str, float]:
+    return {g: float(w) for g, w in zip(mix.genres, mix.weights, strict=True)}
 
 
 def _goal_met(strategy: str, evaluation: TrackEvaluation) -> bool:
@@ -190,6 +213,7 @@ class _Loop:
             evaluation,
             _goal_met(self.strategy, evaluation),
             _shortfall(self.strategy, evaluation),
+            internal if internal is not None and internal.k > 2 else None,
         )
         self.trials.append(trial)
         if self.progress:
@@ -224,6 +248,7 @@ class _Loop:
             reached=best.goal_met,
             missed_by=missed,
             message=self._message(best, missed),
+            internal_weights=None if best.internal is None else _weights(best.internal),
         )
 
     def _missed_by(self, best: _Trial) -> dict[str, float]:
@@ -241,6 +266,9 @@ class _Loop:
         else:
             heard = f"weight error {m.weight_error:.3f} for {mix.label}"
             trial = f"seed {best.seed}"
+            if best.internal is not None:
+                given = ", ".join(f"{g} {w:.2f}" for g, w in _weights(best.internal).items())
+                trial = f"internal weights {given}, {trial}"
         where = (
             f"trial {best.index + 1} of {len(self.trials)} ({trial}): {heard}, "
             f"on-target mass {m.on_target_mass:.2f}, JS {m.js:.3f} bits"
@@ -399,6 +427,73 @@ def calibrate_alpha(
     return loop.finish(budget)
 
 
+def calibrate_mix(
+    generator,
+    mix: Mix,
+    duration_s: float,
+    seed: int,
+    classifier=None,
+    max_trials: int = CALIBRATION_MAX_TRIALS,
+    progress: Callable[[int, int], None] | None = None,
+    ears=(),
+    ears_on_trials: bool = False,
+) -> LoopResult:
+    """Search the internal weights of ``mix`` (same seed throughout) for a track that meets
+    calibration's goal (landed, weight error ≤ :data:`CALIBRATION_TOLERANCE`); keep the best by
+    :data:`OBJECTIVE` of at most ``max_trials`` generations. A pair (or a single genre) is
+    :func:`calibrate_alpha`'s search.
+
+    Each step starts from the best trial so far and multiplies each asked genre's internal
+    weight by its asked over its heard weight (within :data:`MAX_WEIGHT_STEP`, at least
+    :data:`MIN_INTERNAL_WEIGHT`; genres asked at 0 stay at 0), renormalised; a point already
+    tried is replaced by the one halfway to it, and the search ends when that too was tried.
+    """
+    if mix.k <= 2:
+        genre_a, genre_b, alpha = mix.as_pair()
+        return calibrate_alpha(
+            generator,
+            genre_a,
+            genre_b,
+            alpha,
+            duration_s,
+            seed,
+            classifier=classifier,
+            max_trials=max_trials,
+            progress=progress,
+            ears=ears,
+            ears_on_trials=ears_on_trials,
+        )
+    request = validate_mix_request(mix, duration_s, seed)
+    if not 1 <= int(max_trials) <= 64:
+        raise InvalidInputError(f"max_trials must be in [1, 64], got {max_trials}")
+    budget = int(max_trials)
+    loop = _Loop("calibrate", generator, request, classifier, ears, ears_on_trials, progress)
+    asked = np.asarray(mix.weights, dtype=np.float64)
+    given = [asked]
+
+    def seen(weights: np.ndarray) -> bool:
+        return any(np.max(np.abs(weights - w)) < _MIN_ALPHA_GAP for w in given)
+
+    internal = asked
+    while True:
+        made = Mix(mix.genres, tuple(float(w) for w in internal), tuple(float(w) for w in internal))
+        if loop.run(float(internal[0]), request.seed, budget, made) or len(loop.trials) >= budget:
+            break
+        best = loop.best
+        base = np.asarray(best.internal.weights)
+        heard = np.asarray(best.evaluation.metrics.heard, dtype=np.float64)
+        step = np.clip(asked / np.maximum(heard, 1e-9), 1 / MAX_WEIGHT_STEP, MAX_WEIGHT_STEP)
+        proposal = np.where(asked > 0, np.maximum(base * step, MIN_INTERNAL_WEIGHT), 0.0)
+        proposal /= proposal.sum()
+        if seen(proposal):
+            proposal = 0.5 * (base + proposal)
+            if seen(proposal):
+                break
+        given.append(proposal)
+        internal = proposal
+    return loop.finish(budget)
+
+
 __all__ = [
     "CALIBRATION_TOLERANCE",
     "GOALS",
@@ -408,5 +503,6 @@ __all__ = [
     "best_of_n",
     "best_of_n_mix",
     "calibrate_alpha",
+    "calibrate_mix",
     "calibration_grid",
 ]

@@ -139,11 +139,6 @@ class SweepSpec:
                 )
         if self.mixes:
             object.__setattr__(self, "mixes", parse_mixes(self.mixes))
-            wide = [m for m in self.mixes if not parse_mix(m).is_pair]
-            if self.strategy == "calibrate" and wide:
-                raise InvalidInputError(
-                    f"calibrate searches one weight and takes two genres; {wide[0]} names more"
-                )
 
     def jobs(self) -> list[dict[str, Any]]:
         if self.mixes:
@@ -317,7 +312,7 @@ def _trial_summary(trial: dict[str, Any]) -> dict[str, Any]:
 def run_job(job: dict[str, Any]) -> dict[str, Any]:
     """Generate, classify and score one job; return its result row (inputs + outputs)."""
     from genreblender import __version__
-    from genreblender.evaluation.closed_loop import best_of_n_mix, calibrate_alpha
+    from genreblender.evaluation.closed_loop import best_of_n_mix, calibrate_mix
     from genreblender.evaluation.ears import as_ear, hear_mix, other_listener_ears
     from genreblender.evaluation.morph import sections_timeline
     from genreblender.evaluation.track import as_mono, evaluate_mix, evaluate_morph
@@ -356,8 +351,7 @@ def run_job(job: dict[str, Any]) -> dict[str, Any]:
                 generator, target, seconds, seeds, classifier=classifier, internal_alpha=alpha
             )
         else:
-            a, b, _ = target.as_pair()
-            loop = calibrate_alpha(generator, a, b, alpha, seconds, seed, classifier=classifier)
+            loop = calibrate_mix(generator, target, seconds, seed, classifier=classifier)
         result, evaluation = loop.result, loop.evaluation
         internal_alpha, n_generations = loop.internal_alpha, len(loop.trials)
     row = dict(job)
