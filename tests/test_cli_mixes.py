@@ -186,3 +186,19 @@ def test_a_sweep_begun_before_the_mix_figures_resumes_with_its_own_columns(tmp_p
     summary = run_sweep(spec, tmp_path, InlineExecutor(), progress=False, report=False)
     again = list(csv.DictReader(path.open()))
     assert len(again) == 2 and list(again[1]) == old and summary["overall"]["n_tracks"] == 2
+
+
+def test_a_calibrated_mix_prints_the_weights_given_and_heard_per_trial(capsys):
+    from genreblender.cli.blend import _print_loop
+    from genreblender.evaluation.closed_loop import calibrate_mix
+
+    loop = calibrate_mix(
+        MixGenerator(power=2.0), parse_mix("jazz=5,metal=3,reggae=2"), 3.0, 0, MixClassifier()
+    )
+    _print_loop(loop.to_dict())
+    out = capsys.readouterr().out
+    assert "weights in the order jazz / metal / reggae" in out
+    first = loop.trials[0]
+    assert "0.50/0.30/0.20" in out  # trial 1 is given the mix as asked
+    heard = "/".join(f"{first['heard_weights'][g]:.2f}" for g in ("jazz", "metal", "reggae"))
+    assert heard in out and out.count("◀ kept") == 1

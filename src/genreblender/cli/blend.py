@@ -258,6 +258,10 @@ def _ear_line(view: dict, target) -> str:
 def _print_loop(loop: dict) -> None:
     print(f"\nclosed loop ({loop['strategy']}): {loop['message']}")
     print(f"objective: {loop['objective']}")
+    genres = list(loop["trials"][0]["heard_weights"]) if loop["trials"] else []
+    if len(genres) > 2:
+        _print_mix_trials(loop["trials"], genres)
+        return
     print(
         f"{'trial':>5} {'seed':>6} {'alpha_int':>9} {'alpha_hat':>9} {'mass':>5} {'JS':>6} "
         f"{'landed':>6} {'goal':>5}"
@@ -265,6 +269,28 @@ def _print_loop(loop: dict) -> None:
     for t in loop["trials"]:
         print(
             f"{t['trial'] + 1:>5} {t['seed']:>6} {t['internal_alpha']:9.3f} {t['alpha_hat']:9.3f} "
+            f"{t['on_target_mass']:5.2f} {t['js']:6.3f} {'yes' if t['landed'] else 'no':>6} "
+            f"{'yes' if t['goal_met'] else 'no':>5}{'  ◀ kept' if t['kept'] else ''}"
+        )
+
+
+def _print_mix_trials(trials: list[dict], genres: list[str]) -> None:
+    """A mix's trials: the weights the engine was given (calibration moves them; best-of-N
+    gives the asked ones) beside the weights heard, in the mix's genre order."""
+
+    def weights(w: dict | None) -> str:
+        return "/".join(f"{w[g]:.2f}" for g in genres) if w else "as asked"
+
+    width = max(5 * len(genres) - 1, len("as asked"))
+    print(f"weights in the order {' / '.join(genres)}")
+    print(
+        f"{'trial':>5} {'seed':>6} {'given':>{width}} {'heard':>{width}} {'w.err':>5} "
+        f"{'mass':>5} {'JS':>6} {'landed':>6} {'goal':>5}"
+    )
+    for t in trials:
+        print(
+            f"{t['trial'] + 1:>5} {t['seed']:>6} {weights(t.get('internal_weights')):>{width}} "
+            f"{weights(t['heard_weights']):>{width}} {t['weight_error']:5.3f} "
             f"{t['on_target_mass']:5.2f} {t['js']:6.3f} {'yes' if t['landed'] else 'no':>6} "
             f"{'yes' if t['goal_met'] else 'no':>5}{'  ◀ kept' if t['kept'] else ''}"
         )
