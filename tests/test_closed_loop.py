@@ -265,6 +265,7 @@ def test_calibrating_a_mix_moves_its_weights_until_the_heard_ones_match():
     assert loop.internal_weights == kept["internal_weights"]
     assert loop.internal_weights["jazz"] < 0.5 < loop.internal_weights["jazz"] + 0.3
     assert "goal reached" in loop.message and "internal weights jazz" in loop.message
+    assert loop.goal == f"landed and weight error ≤ {CALIBRATION_TOLERANCE:g}"
     _assert_kept_is_best(loop)
 
 

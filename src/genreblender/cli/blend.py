@@ -130,15 +130,18 @@ def run(args: argparse.Namespace) -> int:
         return 0
     metrics = evaluation.metrics
     meta = outcome.result.metadata
+    given = ""
+    if args.strategy == "calibrate":
+        weights = (outcome.loop or {}).get("internal_weights")
+        given = (
+            ", internal weights " + " · ".join(f"{g} {w:.2f}" for g, w in weights.items())
+            if weights
+            else f", internal weight {outcome.internal_alpha:.2f}"
+        )
     print(
         f"\n{target.label}  "
         f"({args.engine}, seed {meta['seed']}, {args.seconds:g} s, strategy {args.strategy}"
-        + (
-            f", internal weight {outcome.internal_alpha:.2f}"
-            if args.strategy == "calibrate"
-            else ""
-        )
-        + f", heard by {evaluation.classification.model.get('listener', '?')})"
+        f"{given}, heard by {evaluation.classification.model.get('listener', '?')})"
     )
     print(f"\n{'genre':<10} {'target':>7} {'predicted':>9}")
     genres = evaluation.classification.genres

@@ -83,6 +83,11 @@ GOALS = {
     "best_of_n": "landed",
     "calibrate": f"landed and |α̂ − α| ≤ {CALIBRATION_TOLERANCE:g}",
 }
+#: the goals as said of a mix of more than two genres, whose |α̂ − α| is the weight error
+MIX_GOALS = {
+    "best_of_n": "landed",
+    "calibrate": f"landed and weight error ≤ {CALIBRATION_TOLERANCE:g}",
+}
 #: the |α̂ − α| each goal accepts
 GOAL_ALPHA_TOLERANCE = {"best_of_n": LANDING_ALPHA_TOLERANCE, "calibrate": CALIBRATION_TOLERANCE}
 
@@ -183,6 +188,10 @@ class _Loop:
         self.trials: list[_Trial] = []
 
     @property
+    def goal(self) -> str:
+        return (GOALS if self.request.mix.is_pair else MIX_GOALS)[self.strategy]
+
+    @property
     def best(self) -> _Trial | None:
         return min(self.trials, key=_Trial.key) if self.trials else None
 
@@ -244,7 +253,7 @@ class _Loop:
             internal_alpha=best.internal_alpha,
             strategy=self.strategy,
             trials=records,
-            goal=GOALS[self.strategy],
+            goal=self.goal,
             reached=best.goal_met,
             missed_by=missed,
             message=self._message(best, missed),
@@ -274,14 +283,15 @@ class _Loop:
             f"on-target mass {m.on_target_mass:.2f}, JS {m.js:.3f} bits"
         )
         if best.goal_met:
-            return f"goal reached ({GOALS[self.strategy]}) by {where}"
+            return f"goal reached ({self.goal}) by {where}"
         parts = list(m.landing.reasons)
         if "alpha_tolerance" in missed:
+            what = "|α̂ − α|" if mix.is_pair else "weight error"
             parts.append(
-                f"|α̂ − α| {m.abs_alpha_error:.3f} > {CALIBRATION_TOLERANCE:g} "
+                f"{what} {m.abs_alpha_error:.3f} > {CALIBRATION_TOLERANCE:g} "
                 f"(by {missed['alpha_tolerance']:.3f})"
             )
-        return f"goal ({GOALS[self.strategy]}) not reached; missed by {'; '.join(parts)}; best was {where}"
+        return f"goal ({self.goal}) not reached; missed by {'; '.join(parts)}; best was {where}"
 
 
 def best_of_n(
