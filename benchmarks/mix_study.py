@@ -1,8 +1,8 @@
 """Are 3-genre mixes heard as their three genres? 20 random triples × N seeds, every ear.
 
     .venv/bin/python benchmarks/mix_study.py [--triples 20] [--triple-seed 13] [--seeds 3]
-        [--seconds 20] [--weights 1,1,1] [--strategy plain] [--no-judge] [--jobs N]
-        [--out out/bench/mix_study]
+        [--seconds 20] [--weights 1,1,1] [--strategy plain|best_of_n|calibrate] [--no-judge]
+        [--jobs N] [--out out/bench/mix_study]
 
 Draws ``--triples`` distinct genre triples at random with ``--triple-seed`` (fixed, so the list
 is the same on every run; printed), gives each the weights ``--weights`` in the triple's order
@@ -80,7 +80,7 @@ def main():
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--weights", default="1,1,1", help="the triple's weights, in its order")
-    parser.add_argument("--strategy", default="plain", choices=("plain", "best_of_n"))
+    parser.add_argument("--strategy", default="plain", choices=("plain", "best_of_n", "calibrate"))
     parser.add_argument("--no-judge", dest="judge", action="store_false")
     parser.add_argument("--jobs", type=int, default=None, help="local processes (default: cores)")
     parser.add_argument("--out", default=None, help="default out/bench/mix_study_<settings>")
