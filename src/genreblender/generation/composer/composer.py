@@ -30,8 +30,11 @@ from genreblender.mixes import Mix, Morph
 
 #: Versions: 2.1 sung vocals, bass tone; 2.2 mixes of k genres, morphs, α = 0 or 1 is that
 #: genre's own song; 2.3 the singer sings the notes as composed, not as read back from the MIDI
-#: file (they move by under a tick), and a faster master bus (the same sound to -96 dB)
-VERSION = "2.3"
+#: file (they move by under a tick), and a faster master bus (the same sound to -96 dB); 2.5 metal
+#: washes in crash cymbals instead of a hi-hat tick, with harder-driven, louder rhythm guitars
+#: over a quieter lead (a wall of guitar, not a disco hat pulse), and hip-hop is a dry, sparse
+#: keys loop under the rap with no lead line (boom-bap leaves the melody to the MC)
+VERSION = "2.5"
 #: How genres are combined: ``sections`` (default) alternates stretches of each genre's own
 #: music, each genre's share of the time following its weight; ``fuse`` mixes the styles'
 #: probabilities into one song (the rule of composer 1.x)
