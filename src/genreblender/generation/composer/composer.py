@@ -33,7 +33,8 @@ from genreblender.mixes import Mix, Morph
 #: file (they move by under a tick), and a faster master bus (the same sound to -96 dB); 2.5 metal
 #: washes in crash cymbals instead of a hi-hat tick, with harder-driven, louder rhythm guitars
 #: over a quieter lead (a wall of guitar, not a disco hat pulse), and hip-hop is a dry, sparse
-#: keys loop under the rap with no lead line (boom-bap leaves the melody to the MC)
+#: keys loop under the rap with no lead line (boom-bap leaves the melody to the MC), and disco's
+#: lead is a string or horn section line, a little lower, never a saw synth lead
 VERSION = "2.5"
 #: How genres are combined: ``sections`` (default) alternates stretches of each genre's own
 #: music, each genre's share of the time following its weight; ``fuse`` mixes the styles'
