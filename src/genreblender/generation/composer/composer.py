@@ -24,18 +24,21 @@ from genreblender.generation.composer.drums import drum_part
 from genreblender.generation.composer.harmony import comp_part, pad_part
 from genreblender.generation.composer.melody import melody_part
 from genreblender.generation.composer.sections import plan_mix_pieces, plan_morph_pieces
-from genreblender.generation.composer.style import blend_styles, mix_styles
+from genreblender.generation.composer.style import blend_styles, load_style, mix_styles
 from genreblender.generation.controls import Controls
 from genreblender.mixes import Mix, Morph
 
 #: Versions: 2.1 sung vocals, bass tone; 2.2 mixes of k genres, morphs, α = 0 or 1 is that
 #: genre's own song; 2.3 the singer sings the notes as composed, not as read back from the MIDI
-#: file (they move by under a tick), and a faster master bus (the same sound to -96 dB); 2.5 metal
-#: washes in crash cymbals instead of a hi-hat tick, with harder-driven, louder rhythm guitars
-#: over a quieter lead (a wall of guitar, not a disco hat pulse), and hip-hop is a dry, sparse
-#: keys loop under the rap with no lead line (boom-bap leaves the melody to the MC), and disco's
-#: lead is a string or horn section line, a little lower, never a saw synth lead
-VERSION = "2.5"
+#: file (they move by under a tick), and a faster master bus (the same sound to -96 dB); 2.4
+#: (helpers' style work, one version) a style may double its comping with a second instrument
+#: (``harmony.double``: program, level share): reggae's guitar skank is doubled by a percussive
+#: organ, the Wailers' guitar-and-organ offbeat; metal washes in crash cymbals instead of a
+#: hi-hat tick, with harder-driven, louder rhythm guitars over a quieter lead (a wall of guitar,
+#: not a disco hat pulse); hip-hop is a dry, sparse keys loop under the rap with no lead line
+#: (boom-bap leaves the melody to the MC); disco's lead is a string or horn section line, a
+#: little lower, never a saw synth lead
+VERSION = "2.4"
 #: How genres are combined: ``sections`` (default) alternates stretches of each genre's own
 #: music, each genre's share of the time following its weight; ``fuse`` mixes the styles'
 #: probabilities into one song (the rule of composer 1.x)
@@ -210,6 +213,14 @@ class Composer:
                 index = int(np.searchsorted(np.cumsum(weights / weights.sum()), u, side="right"))
                 program = int(choices[min(index, len(choices) - 1)][0])
                 tracks.append(render.Track(f"{part}:{genre}", program, False, level, parts[part]))
+                double = load_style(genre)["harmony"].get("double") if part == "comp" else None
+                if double:  # a second instrument doubling the comping (reggae: organ on the skank)
+                    program, share = int(double[0]), float(double[1])
+                    tracks.append(
+                        render.Track(
+                            f"comp:{genre}:double", program, False, level * share, parts[part]
+                        )
+                    )
         return score, tracks, style, streams
 
     def _song(
