@@ -218,3 +218,22 @@ def test_endings_follow_the_styles_and_alpha_monotonically(composer):
     assert all(s.kind != "outro" for s in score.sections)
     bar_s = 4 * 60.0 / score.bpm
     assert score.n_bars * bar_s >= 20  # the body plays to the end of the track
+
+
+def test_drum_kit_and_comp_doubling_follow_the_style(composer):
+    # the kit a style names is the drum track's program (bank 128); a pure song plays its own
+    for genre in ("pop", "rock"):
+        tracks = composer.compose(genre, genre, 1.0, 8.0, 3)[1]
+        (drums,) = [t for t in tracks if t.is_drum]
+        assert drums.program == int(load_style(genre)["drums"]["kit"][0][0])
+    # reggae's skank is doubled: a second comping track with the same notes, the style's program
+    tracks = composer.compose("reggae", "reggae", 1.0, 8.0, 3)[1]
+    comp = [t for t in tracks if t.name.startswith("comp")]
+    program, share = load_style("reggae")["harmony"]["double"]
+    assert len(comp) == 2 and comp[1].name.endswith(":double")
+    assert comp[1].program == program and comp[1].notes == comp[0].notes
+    assert comp[1].level == pytest.approx(share * comp[0].level)
+    # a style without one has no doubling
+    assert not any(
+        t.name.endswith(":double") for t in composer.compose("rock", "rock", 1.0, 8.0, 3)[1]
+    )

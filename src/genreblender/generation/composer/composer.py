@@ -33,11 +33,13 @@ from genreblender.mixes import Mix, Morph
 #: file (they move by under a tick), and a faster master bus (the same sound to -96 dB); 2.4
 #: (helpers' style work, one version) a style may double its comping with a second instrument
 #: (``harmony.double``: program, level share): reggae's guitar skank is doubled by a percussive
-#: organ, the Wailers' guitar-and-organ offbeat; metal washes in crash cymbals instead of a
-#: hi-hat tick, with harder-driven, louder rhythm guitars over a quieter lead (a wall of guitar,
-#: not a disco hat pulse); hip-hop is a dry, sparse keys loop under the rap with no lead line
-#: (boom-bap leaves the melody to the MC); disco's lead is a string or horn section line, a
-#: little lower, never a saw synth lead
+#: organ, the Wailers' guitar-and-organ offbeat, and pop's piano by a saw synth; the drum kit a
+#: style names (``drums.kit``, General MIDI bank 128: it was always the standard kit) is played:
+#: TR-808 for pop (2000s programmed drums) and hip-hop, brushes for jazz, an electronic kit for
+#: disco; metal washes in crash cymbals instead of a hi-hat tick, with harder-driven, louder
+#: rhythm guitars over a quieter lead (a wall of guitar, not a disco hat pulse); hip-hop is a
+#: dry, sparse keys loop under the rap with no lead line (boom-bap leaves the melody to the MC);
+#: disco's lead is a string or horn section line, a little lower, never a saw synth lead
 VERSION = "2.4"
 #: How genres are combined: ``sections`` (default) alternates stretches of each genre's own
 #: music, each genre's share of the time following its weight; ``fuse`` mixes the styles'
@@ -193,7 +195,8 @@ class Composer:
             "pad": (style["harmony"]["pad_programs"], style["harmony"]["pad_level"]),
             "lead": (style["melody"]["programs"], style["melody"]["level"]),
         }
-        tracks = [render.Track("drums", 0, True, float(style["drums"]["level"]), parts["drums"])]
+        kit = _kit(style["drums"]["kit"], weights, streams["drums"])
+        tracks = [render.Track("drums", kit, True, float(style["drums"]["level"]), parts["drums"])]
         # which genre's instrument plays each part: genre i's with probability w_i, one
         # threshold per part (raising A's weight only hands parts from B's instruments to A's).
         # Systematic sampling: the thresholds are (start + rank / n) mod 1 over a random order
@@ -569,6 +572,19 @@ class Composer:
             midi=midi,
             stems=parts,
         )
+
+
+def _kit(kit, weights, rng: np.random.Generator) -> int:
+    """The drum kit (General MIDI bank 128 program: 0 standard, 8 room, 16 power, 24 electronic,
+    25 TR-808, 32 jazz, 40 brush) of the style's ``kit`` layers: genre i's with probability w_i,
+    then one of its kits by weight. Two draws from the drum stream after the drum part is made,
+    whatever the kits: the notes and every other stream are as they were."""
+    u_layer, u_kit = rng.random(2)
+    layers = kit["layers"] if isinstance(kit, dict) else [(kit, 1.0)]
+    choices = layers[_components([u_layer], weights[: len(layers)])[0]][0]
+    w = np.array([c[1] for c in choices], dtype=float)
+    index = int(np.searchsorted(np.cumsum(w / w.sum()), u_kit, side="right"))
+    return int(choices[min(index, len(choices) - 1)][0])
 
 
 def _components(thresholds, weights) -> list[int]:

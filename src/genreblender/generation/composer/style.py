@@ -4,8 +4,10 @@ A style (``styles/<genre>.json``) holds
 
 - onset probabilities on a 16-step bar grid per drum voice, for the bass and for the comping;
 - categorical distributions (melody scale, tonic, bass note choice, chord extension, comping
-  style, chord progressions with weights, instrument programs, the ending: a held final chord
-  or a fade-out);
+  style, chord progressions with weights, instrument programs and the drum kit, the ending: a
+  held final chord or a fade-out);
+- optionally ``harmony.double``, ``[program, level share]``: a second instrument doubling the
+  comping (reggae's organ on the guitar skank, pop's synth on the piano);
 - continuous parameters (tempo range, swing, melody density and register, levels, mix).
 
 Learned statistics from the MIDI corpus (``styles/learned.json``, rebuilt by
