@@ -237,3 +237,23 @@ def test_drum_kit_and_comp_doubling_follow_the_style(composer):
     assert not any(
         t.name.endswith(":double") for t in composer.compose("rock", "rock", 1.0, 8.0, 3)[1]
     )
+
+
+@pytest.mark.parametrize("kit", [24, 25, 40])
+def test_the_drum_kits_the_styles_name_sound_and_differ_from_the_standard_kit(kit):
+    """A kit missing from the SoundFont would leave the drums silent or on the standard kit."""
+    from genreblender.generation.composer import render
+    from genreblender.generation.composer.score import Note
+
+    _, soundfont = render.find_soundfont()
+    notes = [Note(step, 2, pitch, 100) for step in range(0, 16, 4) for pitch in (36, 38, 42)]
+
+    def play(program: int) -> np.ndarray:
+        track = render.Track("drums", program, True, 1.0, notes)
+        midi = render.build_midi([track], 120.0, 0.0, np.random.default_rng(0))
+        return render.render_midi(midi, soundfont)
+
+    standard, other = play(0), play(kit)
+    assert np.sqrt(np.mean(other**2)) > 0.1 * np.sqrt(np.mean(standard**2)) > 0
+    n = min(len(standard), len(other))
+    assert np.sqrt(np.mean((other[:n] - standard[:n]) ** 2)) > 0.05 * np.sqrt(np.mean(standard**2))
