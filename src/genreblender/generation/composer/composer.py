@@ -212,9 +212,7 @@ class Composer:
                 u = streams["programs"].random()  # drawn even when unused: streams stay aligned
                 if layer != chosen or level < 0.01:
                     continue
-                weights = np.array([c[1] for c in choices], dtype=float)
-                index = int(np.searchsorted(np.cumsum(weights / weights.sum()), u, side="right"))
-                program = int(choices[min(index, len(choices) - 1)][0])
+                program = _pick(choices, u)
                 tracks.append(render.Track(f"{part}:{genre}", program, False, level, parts[part]))
                 double = load_style(genre)["harmony"].get("double") if part == "comp" else None
                 if double:  # a second instrument doubling the comping (reggae: organ on the skank)
@@ -580,10 +578,16 @@ def _kit(kit, weights, rng: np.random.Generator) -> int:
     then one of its kits by weight. Two draws from the drum stream after the drum part is made,
     whatever the kits: the notes and every other stream are as they were."""
     u_layer, u_kit = rng.random(2)
+    # one style alone naming a kit (a user style may lack it) leaves it unlayered
     layers = kit["layers"] if isinstance(kit, dict) else [(kit, 1.0)]
-    choices = layers[_components([u_layer], weights[: len(layers)])[0]][0]
+    return _pick(layers[_components([u_layer], weights[: len(layers)])[0]][0], u_kit)
+
+
+def _pick(choices, u: float) -> int:
+    """The program of the ``[program, weight]`` choices on which uniform ``u`` falls, by
+    weight."""
     w = np.array([c[1] for c in choices], dtype=float)
-    index = int(np.searchsorted(np.cumsum(w / w.sum()), u_kit, side="right"))
+    index = int(np.searchsorted(np.cumsum(w / w.sum()), u, side="right"))
     return int(choices[min(index, len(choices) - 1)][0])
 
 
