@@ -126,15 +126,11 @@ class BlendRun:
         internal weight the engine was given."""
         strategy = self.request["strategy"]
         internal = self.metadata.get("internal_alpha")
-        given = (self.closed_loop or {}).get("internal_weights")
-        if strategy == "calibrate" and given:
-            how = "calibrated, internal weights " + " · ".join(
-                f"{g} {w:.2f}" for g, w in given.items()
-            )
-        elif strategy == "calibrate":
-            how = "calibrated" + (
-                f", internal weight {internal:.2f}" if internal is not None else ""
-            )
+        if strategy == "calibrate":
+            from genreblender.evaluation.closed_loop import internal_weight_text
+
+            given = internal_weight_text(self.closed_loop, internal)
+            how = "calibrated" + (f", {given}" if given else "")
         elif strategy == "best_of_n":
             how = f"best of {len(self.trials) or '?'}"
         else:

@@ -132,12 +132,9 @@ def run(args: argparse.Namespace) -> int:
     meta = outcome.result.metadata
     given = ""
     if args.strategy == "calibrate":
-        weights = (outcome.loop or {}).get("internal_weights")
-        given = (
-            ", internal weights " + " · ".join(f"{g} {w:.2f}" for g, w in weights.items())
-            if weights
-            else f", internal weight {outcome.internal_alpha:.2f}"
-        )
+        from genreblender.evaluation.closed_loop import internal_weight_text
+
+        given = ", " + internal_weight_text(outcome.loop, outcome.internal_alpha)
     print(
         f"\n{target.label}  "
         f"({args.engine}, seed {meta['seed']}, {args.seconds:g} s, strategy {args.strategy}"
@@ -265,15 +262,11 @@ def _print_loop(loop: dict) -> None:
     if len(genres) > 2:
         _print_mix_trials(loop["trials"], genres)
         return
-    print(
-        f"{'trial':>5} {'seed':>6} {'alpha_int':>9} {'alpha_hat':>9} {'mass':>5} {'JS':>6} "
-        f"{'landed':>6} {'goal':>5}"
-    )
+    print(f"{'trial':>5} {'seed':>6} {'alpha_int':>9} {'alpha_hat':>9} {_OUTCOME_HEADER}")
     for t in loop["trials"]:
         print(
             f"{t['trial'] + 1:>5} {t['seed']:>6} {t['internal_alpha']:9.3f} {t['alpha_hat']:9.3f} "
-            f"{t['on_target_mass']:5.2f} {t['js']:6.3f} {'yes' if t['landed'] else 'no':>6} "
-            f"{'yes' if t['goal_met'] else 'no':>5}{'  ◀ kept' if t['kept'] else ''}"
+            f"{_outcome_columns(t)}"
         )
 
 
@@ -288,15 +281,25 @@ def _print_mix_trials(trials: list[dict], genres: list[str]) -> None:
     print(f"weights in the order {' / '.join(genres)}")
     print(
         f"{'trial':>5} {'seed':>6} {'given':>{width}} {'heard':>{width}} {'w.err':>5} "
-        f"{'mass':>5} {'JS':>6} {'landed':>6} {'goal':>5}"
+        f"{_OUTCOME_HEADER}"
     )
     for t in trials:
         print(
             f"{t['trial'] + 1:>5} {t['seed']:>6} {weights(t.get('internal_weights')):>{width}} "
             f"{weights(t['heard_weights']):>{width}} {t['weight_error']:5.3f} "
-            f"{t['on_target_mass']:5.2f} {t['js']:6.3f} {'yes' if t['landed'] else 'no':>6} "
-            f"{'yes' if t['goal_met'] else 'no':>5}{'  ◀ kept' if t['kept'] else ''}"
+            f"{_outcome_columns(t)}"
         )
+
+
+#: the trial table's last columns, the same for pairs and mixes
+_OUTCOME_HEADER = f"{'mass':>5} {'JS':>6} {'landed':>6} {'goal':>5}"
+
+
+def _outcome_columns(t: dict) -> str:
+    return (
+        f"{t['on_target_mass']:5.2f} {t['js']:6.3f} {'yes' if t['landed'] else 'no':>6} "
+        f"{'yes' if t['goal_met'] else 'no':>5}{'  ◀ kept' if t['kept'] else ''}"
+    )
 
 
 def _files(outcome) -> dict[str, str]:

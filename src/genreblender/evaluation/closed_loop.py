@@ -165,6 +165,22 @@ def _weights(mix: Mix) -> dict[str, float]:
     return {g: float(w) for g, w in zip(mix.genres, mix.weights, strict=True)}
 
 
+def internal_weight_text(loop: dict[str, Any] | None, internal_alpha: float | None) -> str:
+    """What a calibrated track was made from, for a heading: ``"internal weights jazz 0.51 ·
+    metal 0.29 · reggae 0.20"`` for a mix, ``"internal weight 0.62"`` for a pair, ``""`` when
+    not known. ``loop`` is :meth:`LoopResult.to_dict`."""
+    given = (loop or {}).get("internal_weights")
+    if given:
+        return "internal weights " + " · ".join(f"{g} {w:.2f}" for g, w in given.items())
+    return "" if internal_alpha is None else f"internal weight {internal_alpha:.2f}"
+
+
+def _trial_budget(max_trials) -> int:
+    if not 1 <= int(max_trials) <= 64:
+        raise InvalidInputError(f"max_trials must be in [1, 64], got {max_trials}")
+    return int(max_trials)
+
+
 def _goal_met(strategy: str, evaluation: TrackEvaluation) -> bool:
     m = evaluation.metrics
     return m.landed and m.abs_alpha_error <= GOAL_ALPHA_TOLERANCE[strategy]
@@ -406,11 +422,9 @@ def calibrate_alpha(
     :data:`OBJECTIVE` of at most ``max_trials`` generations."""
     request = validate_request(genre_a, genre_b, alpha, duration_s, seed)
     asked = validate_alpha(alpha)  # as given: A = B makes the mix all A, whatever alpha
-    if not 1 <= int(max_trials) <= 64:
-        raise InvalidInputError(f"max_trials must be in [1, 64], got {max_trials}")
+    budget = _trial_budget(max_trials)
     if not 2 <= int(grid_points) <= 33:
         raise InvalidInputError(f"grid_points must be in [2, 33], got {grid_points}")
-    budget = int(max_trials)
     loop = _Loop("calibrate", generator, request, classifier, ears, ears_on_trials, progress)
 
     def attempts():
@@ -474,9 +488,7 @@ def calibrate_mix(
             ears_on_trials=ears_on_trials,
         )
     request = validate_mix_request(mix, duration_s, seed)
-    if not 1 <= int(max_trials) <= 64:
-        raise InvalidInputError(f"max_trials must be in [1, 64], got {max_trials}")
-    budget = int(max_trials)
+    budget = _trial_budget(max_trials)
     loop = _Loop("calibrate", generator, request, classifier, ears, ears_on_trials, progress)
     asked = np.asarray(mix.weights, dtype=np.float64)
     given = [asked]
@@ -486,7 +498,8 @@ def calibrate_mix(
 
     internal = asked
     while True:
-        made = Mix(mix.genres, tuple(float(w) for w in internal), tuple(float(w) for w in internal))
+        weights = tuple(float(w) for w in internal)
+        made = Mix(mix.genres, weights, weights)
         if loop.run(float(internal[0]), request.seed, budget, made) or len(loop.trials) >= budget:
             break
         best = loop.best
