@@ -24,11 +24,13 @@ _STATE = {}
 
 
 def _init(judge_model):
+    from genreblender.jit_cache import warm_librosa_kernels
     from genreblender.classification import GenreClassifier
     from genreblender.evaluation.judges import MusicnnJudge
     from genreblender.generation.composer import Composer
 
     _common.one_thread_torch()
+    warm_librosa_kernels()  # one worker at a time (numba issue #10128)
     _STATE.update(
         composer=Composer(), classifier=GenreClassifier.load(), judge=MusicnnJudge(judge_model)
     )

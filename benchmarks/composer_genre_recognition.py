@@ -27,10 +27,12 @@ _STATE = {}
 
 
 def _init(judge_model):
+    from genreblender.jit_cache import warm_librosa_kernels
     from genreblender.classification.listeners import get_listener
     from genreblender.generation.composer import Composer
 
     _common.one_thread_torch()
+    warm_librosa_kernels()  # one worker at a time (numba issue #10128)
     _STATE["composer"] = Composer()
     _STATE["listeners"] = {name: get_listener(name) for name in LISTENER_NAMES}
     if judge_model:

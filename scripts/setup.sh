@@ -81,6 +81,11 @@ mapfile -t PACKAGES < <(find "$SITE" -mindepth 1 -maxdepth 1 \( -type d -o -name
 # (a failure is expected and harmless: torch ships a test file in Python 3.12 syntax)
 PYTHONDONTWRITEBYTECODE= .venv/bin/python -m compileall -q -j 0 "${PACKAGES[@]}" >/dev/null 2>&1 \
     || true
+# librosa compiles its numba kernels on first use; compiled here by one process, the first blend
+# starts ~17 s sooner and no two sweep workers can write the cache at once (numba issue #10128:
+# a cache written by two processes makes every later process segfault; see jit_cache.py)
+phase "compiling librosa's numba kernels, once"
+.venv/bin/python -c 'from genreblender.jit_cache import warm_librosa_kernels as w; w()'
 {
     echo "pyproject $(fingerprint)"
     for extra in ${RECORD//,/ }; do echo "extra $extra"; done

@@ -103,6 +103,9 @@ def _worker_init() -> None:
         threadpool_limits(1)
     except ImportError:
         pass
+    from genreblender.jit_cache import warm_librosa_kernels
+
+    warm_librosa_kernels()
 
 
 def _extract_one(args):

@@ -14,6 +14,7 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from typing import Any
 
 from genreblender.errors import EngineUnavailableError, InvalidInputError
+from genreblender.jit_cache import warm_librosa_kernels
 
 #: How often a worker checks that the process that started it is still alive (seconds).
 PARENT_POLL_S = 0.5
@@ -28,7 +29,8 @@ def _exit_when_orphaned(parent_pid: int, poll_s: float) -> None:
 
 
 def worker_initializer() -> None:
-    """Run in each pool worker: one math thread, and exit as soon as the parent is gone.
+    """Run in each pool worker: one math thread, exit as soon as the parent is gone, and
+    librosa's numba kernels compiled one worker at a time (:mod:`genreblender.jit_cache`).
 
     Each worker is one core's worth of work (nested BLAS/torch threads only fight each other).
     A parent that is killed (SIGKILL, OOM) cannot tell its workers to stop; without the watchdog
@@ -48,6 +50,13 @@ def worker_initializer() -> None:
         daemon=True,
     )
     watchdog.start()
+    warm_librosa_kernels()
+
+
+def _warmed_call(fn: Callable, item: Any) -> Any:
+    """``fn(item)`` on a Ray worker, after the worker's kernels are warm (once per worker)."""
+    warm_librosa_kernels()
+    return fn(item)
 
 
 def _stop_workers(pool: ProcessPoolExecutor) -> None:
@@ -131,8 +140,8 @@ class RayExecutor:
 
     def map_unordered(self, fn: Callable, items: Iterable) -> Iterator[Any]:
         ray = self._ray
-        remote = ray.remote(num_cpus=1)(fn)
-        pending = [remote.remote(item) for item in items]
+        remote = ray.remote(num_cpus=1)(_warmed_call)
+        pending = [remote.remote(fn, item) for item in items]
         while pending:
             done, pending = ray.wait(pending, num_returns=1)
             yield ray.get(done[0])
