@@ -8,5 +8,4 @@ if [ "$#" -gt 0 ]; then
     exec .venv/bin/genreblender classify "$@"
 fi
 echo "quickstart: composing the first blend: genreblender blend (70% jazz · 30% metal, 20 s)"
-echo "quickstart: (the first run also compiles librosa's numba kernels, once: ~30 s)"
 exec .venv/bin/genreblender blend
