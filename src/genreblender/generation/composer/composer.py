@@ -22,7 +22,7 @@ from genreblender.generation.composer.arrangement import arrange_sections, plan_
 from genreblender.generation.composer.bass import bass_part
 from genreblender.generation.composer.drums import drum_part
 from genreblender.generation.composer.harmony import comp_part, pad_part
-from genreblender.generation.composer.melody import melody_part
+from genreblender.generation.composer.melody import answer_part, answer_spec, melody_part
 from genreblender.generation.composer.sections import plan_mix_pieces, plan_morph_pieces
 from genreblender.generation.composer.style import blend_styles, load_style, mix_styles
 from genreblender.generation.controls import Controls
@@ -74,6 +74,7 @@ _STREAMS = (
     "mix",
     "groove",
     "vocals",
+    "answer",
 )
 
 
@@ -187,6 +188,9 @@ class Composer:
             "pad": pad_part(style, score, streams["pad"]),
             "lead": melody_part(style, score, streams["melody"]),
         }
+        answer = answer_spec(style)
+        if answer is not None:  # call and response: licks in the bars the singer leaves open
+            parts["answer"] = answer_part(style, score, streams["answer"])
         parts = arrange_sections(score, parts)
         score.parts = parts
         levels = {
@@ -222,6 +226,19 @@ class Composer:
                             f"comp:{genre}:double", program, False, level * share, parts[part]
                         )
                     )
+        if answer is not None:
+            # the answering instrument is in the comping's stem (the band's guitar, not the
+            # singer's line); one draw from its own stream picks it
+            program = _pick(answer["programs"], streams["answer"].random())
+            tracks.append(
+                render.Track(
+                    f"comp:{style['genres'][0]}:answer",
+                    program,
+                    False,
+                    float(answer["level"]),
+                    parts["answer"],
+                )
+            )
         return score, tracks, style, streams
 
     def _song(
@@ -661,5 +678,11 @@ def _merge_midi(pieces, duration_s: float, bpm: float) -> bytes:
                 pretty_midi.Note(n.velocity, n.pitch, n.start + shift, min(n.end, src1) + shift)
                 for n in notes[first:last]
             )
+            bends = [b for b in inst.pitch_bends if src0 <= b.time < min(src1, duration_s - shift)]
+            if bends:  # a bent lead line, back to centre where the piece ends
+                merged[key].pitch_bends.extend(
+                    pretty_midi.PitchBend(b.pitch, b.time + shift) for b in bends
+                )
+                merged[key].pitch_bends.append(pretty_midi.PitchBend(0, src1 + shift))
     out.instruments = [inst for inst in merged.values() if inst.notes]
     return render.midi_bytes(out)

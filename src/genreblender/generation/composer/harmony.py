@@ -1,5 +1,5 @@
 """Harmony parts: the comping instrument (block chords, strums or arpeggios on the style's
-onset grid) and a sustained pad."""
+onset grid, or the blues shuffle figure in eighths) and a sustained pad."""
 
 from __future__ import annotations
 
@@ -12,6 +12,10 @@ from genreblender.generation.composer.theory import voice
 
 # Alberti-style order of chord tones for arpeggios: low, high, middle, high.
 _ARPEGGIO_ORDER = (0, 2, 1, 2)
+#: The shuffle figure of blues rhythm guitar (and a boogie pianist's left hand): a low
+#: two-note chord on the root in swung eighths, its upper note rocking between the fifth and
+#: the sixth beat by beat (fifth, sixth, flat seventh, sixth in every other bar)
+_SHUFFLE_UPPER = ((7, 9, 7, 9), (7, 9, 10, 9))
 
 
 def comp_part(style: dict[str, Any], score: Score, rng: np.random.Generator) -> list[Note]:
@@ -39,6 +43,14 @@ def comp_part(style: dict[str, Any], score: Score, rng: np.random.Generator) -> 
                     order = _ARPEGGIO_ORDER[k % 4] % len(tones)
                     pitch = tones[order] + (12 if k % 8 >= 4 and order == 2 else 0)
                     notes.append(Note(origin + step, 2.2, pitch, 70 + (8 if step % 8 == 0 else 0)))
+                continue
+            if comp_style == "shuffle":
+                root = chord.root  # E2..D#3: the guitar's low strings
+                upper = _SHUFFLE_UPPER[(bar - section.first_bar) % 2]
+                for step in range(0, STEPS_PER_BAR, 2):
+                    velocity = 84 if step % 4 == 0 else 72
+                    for j, interval in enumerate((0, upper[step // 4])):
+                        notes.append(Note(origin + step + 0.03 * j, 1.6, root + interval, velocity))
                 continue
             groove = score.groove_at_bar(bar)
             grid = np.asarray(groove["comp"], dtype=float) if groove is not None else onsets

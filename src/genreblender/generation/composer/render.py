@@ -100,11 +100,35 @@ def _pretty_midi(tracks: list[Track], bpm: float, swing: float, rng: np.random.G
         jitter = rng.normal(0.0, 0.004, size=len(t0))
         for note, a, b, j in zip(track.notes, t0, t1, jitter, strict=True):
             start = max(0.0, a + j)
-            inst.notes.append(
-                pretty_midi.Note(note.velocity, int(note.pitch), start, max(start + 0.03, b + j))
-            )
+            end = max(start + 0.03, b + j)
+            inst.notes.append(pretty_midi.Note(note.velocity, int(note.pitch), start, end))
+            if note.bend or note.vibrato:
+                inst.pitch_bends.extend(_bend_events(note, start, end, bpm))
         pm.instruments.append(inst)
     return pm
+
+
+#: Pitch-bend range of General MIDI synthesizers (semitones either way) and the events per
+#: second that draw a bend or a vibrato
+_BEND_RANGE, _BEND_RATE = 2.0, 100.0
+_VIBRATO_HZ = 5.5
+
+
+def _bend_events(note: Note, start: float, end: float, bpm: float) -> list:
+    """Pitch-bend events of a bent note (from ``note.bend`` semitones below up to the pitch over
+    a sixteenth) with its vibrato after, back to centre at its end (one note at a time: a
+    lead line's channel)."""
+    import pretty_midi
+
+    rise = min(15.0 / bpm, 0.5 * (end - start))  # a sixteenth
+    times = np.arange(start, end, 1.0 / _BEND_RATE)
+    offset = -float(note.bend) * np.clip(1.0 - (times - start) / max(rise, 1e-6), 0.0, 1.0)
+    held = np.clip((times - start - rise) / 0.15, 0.0, 1.0)  # the vibrato swells in
+    offset += float(note.vibrato) * held * np.sin(2 * np.pi * _VIBRATO_HZ * (times - start))
+    values = np.clip(np.round(8191 * offset / _BEND_RANGE), -8192, 8191).astype(int)
+    events = [pretty_midi.PitchBend(int(v), float(t)) for v, t in zip(values, times, strict=True)]
+    events.append(pretty_midi.PitchBend(0, end))
+    return events
 
 
 def midi_bytes(pm: pretty_midi.PrettyMIDI) -> bytes:
@@ -125,13 +149,14 @@ def build_midi(tracks: list[Track], bpm: float, swing: float, rng: np.random.Gen
 
 
 def _alias(inst: pretty_midi.Instrument) -> pretty_midi.Instrument:
-    """A new instrument sharing ``inst``'s notes (never changed once written), with its own
-    list of controller events (an end marker may be added to it)."""
+    """A new instrument sharing ``inst``'s notes and pitch bends (never changed once written),
+    with its own list of controller events (an end marker may be added to it)."""
     import pretty_midi
 
     one = pretty_midi.Instrument(inst.program, inst.is_drum, inst.name)
     one.notes = inst.notes
     one.control_changes = list(inst.control_changes)
+    one.pitch_bends = inst.pitch_bends
     return one
 
 

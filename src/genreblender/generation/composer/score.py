@@ -16,6 +16,10 @@ class Note:
     duration: float  # in steps
     pitch: int
     velocity: int
+    #: semitones below ``pitch`` the note starts, bent up to it over its first sixteenth
+    bend: float = 0.0
+    #: depth in semitones of a vibrato on the held note (after the bend)
+    vibrato: float = 0.0
 
 
 @dataclass

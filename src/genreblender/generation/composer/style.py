@@ -8,6 +8,9 @@ A style (``styles/<genre>.json``) holds
   held final chord or a fade-out);
 - optionally ``harmony.double``, ``[program, level share]``: a second instrument doubling the
   comping (reggae's organ on the guitar skank, pop's synth on the piano);
+- optionally ``melody.answer`` (``level``, ``programs``, ``register``, ``scale``, ``bend_prob``,
+  ``vibrato``): call and response, an instrument answering each sung line with a lick in the
+  bars the singer leaves open (blues: a lead guitar), taken from the heaviest genre of a blend;
 - continuous parameters (tempo range, swing, melody density and register, levels, mix).
 
 Learned statistics from the MIDI corpus (``styles/learned.json``, rebuilt by
