@@ -257,3 +257,54 @@ def test_the_drum_kits_the_styles_name_sound_and_differ_from_the_standard_kit(ki
     assert np.sqrt(np.mean(other**2)) > 0.1 * np.sqrt(np.mean(standard**2)) > 0
     n = min(len(standard), len(other))
     assert np.sqrt(np.mean((other[:n] - standard[:n]) ** 2)) > 0.05 * np.sqrt(np.mean(standard**2))
+
+
+def test_blues_lead_guitar_answers_the_singer_in_the_bars_it_leaves_open(composer):
+    score, tracks, _, _ = composer.compose("blues", "blues", 1.0, 40.0, 5)
+    (answer,) = [t for t in tracks if t.name.endswith(":answer")]
+    assert answer.name == "comp:blues:answer" and answer.notes
+    spec = load_style("blues")["melody"]["answer"]
+    assert answer.program in [int(p) for p, _ in spec["programs"]]
+    lead = [t for t in tracks if t.name.startswith("lead")]
+    sung_bars = {int(n.start // 16) for t in lead for n in t.notes}
+    answer_bars = {int(n.start // 16) for n in answer.notes}
+    # call and response: the licks start in bars the singer leaves open
+    assert {int(n.start // 16) for n in answer.notes if n.start % 16 < 8}.isdisjoint(sung_bars)
+    assert answer_bars
+    # minor pentatonic over the tonic, inside the register; bends and a held vibrato occur
+    pentatonic = {(score.tonic + i) % 12 for i in (0, 3, 5, 7, 10)}
+    assert {n.pitch % 12 for n in answer.notes} <= pentatonic
+    low, high = spec["register"]
+    assert all(low <= n.pitch <= high for n in answer.notes)
+    assert any(n.bend > 0 for n in answer.notes) and any(n.vibrato > 0 for n in answer.notes)
+    # styles without an answer have none, and their singer is not silenced for one
+    rock = composer.compose("rock", "rock", 1.0, 40.0, 5)[1]
+    assert not any(t.name.endswith(":answer") for t in rock)
+
+
+def test_a_bent_note_is_written_as_pitch_bends_and_the_synth_plays_them():
+    import librosa
+    import pretty_midi
+
+    from genreblender.generation.composer import render
+    from genreblender.generation.composer.score import Note
+
+    rng = np.random.default_rng(0)
+    # a flute (program 73) holding A4 for two beats at 120 bpm, bent up a whole step into it
+    bent = render.Track("lead", 73, False, 1.0, [Note(0.0, 8.0, 69, 100, bend=2.0)])
+    midi = render.build_midi([bent], 120.0, 0.0, rng)
+    bends = pretty_midi.PrettyMIDI(io.BytesIO(midi)).instruments[0].pitch_bends
+    assert bends[0].pitch == -8191 and bends[-1].pitch == 0  # from a whole step below to centre
+    assert np.all(np.diff([b.pitch for b in bends]) >= 0)  # no vibrato: it only rises
+    y = render.render_midi(midi, _soundfont()).mean(axis=1)
+    sr = render.RENDER_RATE
+    f0 = librosa.yin(y[: int(0.9 * sr)], fmin=300, fmax=600, sr=sr, frame_length=4096)
+    early, late = np.median(f0[2:5]), np.median(f0[-8:])
+    assert late == pytest.approx(440.0, rel=0.02)
+    assert early < 0.97 * late  # heard below the note while the bend rises
+
+
+def _soundfont():
+    from genreblender.generation.composer import render
+
+    return render.find_soundfont()[1]

@@ -36,4 +36,3 @@ def test_pool_workers_warm_the_kernels(monkeypatch):
     monkeypatch.setattr(executors, "_exit_when_orphaned", lambda *a: None)
     executors.worker_initializer()
     assert calls == ["warm"]
-
