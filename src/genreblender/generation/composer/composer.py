@@ -39,8 +39,13 @@ from genreblender.mixes import Mix, Morph
 #: disco; metal washes in crash cymbals instead of a hi-hat tick, with harder-driven, louder
 #: rhythm guitars over a quieter lead (a wall of guitar, not a disco hat pulse); hip-hop is a
 #: dry, sparse keys loop under the rap with no lead line (boom-bap leaves the melody to the MC);
-#: disco's lead is a string or horn section line, a little lower, never a saw synth lead
-VERSION = "2.4"
+#: disco's lead is a string or horn section line, a little lower, never a saw synth lead;
+#: 2.5 (helpers' style work) blues: a lead guitar answers each sung line in the bars the
+#: singer leaves open (``melody.answer``; notes may carry a pitch bend and a vibrato, written
+#: as MIDI pitch-bend events), the rhythm guitar plays the low 5-6 shuffle figure
+#: (``comp_style`` shuffle), a short-plucked, mostly upright bass, a drier, darker old-record
+#: tone; reggae: straight sixteenths, the singer further back, more space in the vocal line
+VERSION = "2.5"
 #: How genres are combined: ``sections`` (default) alternates stretches of each genre's own
 #: music, each genre's share of the time following its weight; ``fuse`` mixes the styles'
 #: probabilities into one song (the rule of composer 1.x)
