@@ -12,13 +12,17 @@ This is a source-filter singer (the classic formant synthesis of the singing voi
   the voice's range; portamento between legato notes, a scoop from below into some notes,
   vibrato (rate and depth per style) faded in after the onset, and a slow random drift.
 - **source**: a band-limited pulse train at that pitch (the derivative of a polyBLEP
-  sawtooth: a flat harmonic spectrum), plus aspiration noise (``breathiness``).
+  sawtooth: a flat harmonic spectrum), plus aspiration noise (``breathiness``); the male
+  voice's source is tilted (-6 dB per octave above 1.5 kHz) so that the tenor table's operatic
+  "singer's formant" rings no more than a popular singer's voice on a record.
 - **filter**: the formants of the sung vowel (five resonances; tenor and soprano values of the
   standard formant tables, e.g. the Csound manual's appendix), one vowel per syllable with a
   short glide between them, applied frame by frame in the STFT domain. ``twang`` adds the
   bright 2.5-3.5 kHz ring of a country voice.
 - **consonants**: a short noise burst ("s", "t", "k"-like) before some syllables.
 - **grit**: a rough voice (rock, blues): random amplitude roughness and soft saturation.
+- **double tracking** (``double_track``): the take laid again under itself through a slowly
+  wandering ~25 ms delay (artificial double tracking, as on 1960s-2000s pop records).
 
 Lyrics are vowels, one drawn per sung note (no words: a repeated chorus sings other vowels).
 Everything is a function of the notes, the style's ``vocals`` entry and the random stream.
@@ -66,6 +70,13 @@ _LEGATO_GAP_S = 0.12
 _GLIDE_S = 0.06
 #: Standard deviation of the slow pitch drift (semitones): a singer never holds pitch exactly
 _DRIFT_SEMITONES = 0.048
+#: Corner (Hz) of the spectral tilt (-6 dB per octave above it) that takes the tenor table's
+#: operatic ring down to a popular singer's voice (see ``_glottal_tilt``); the soprano table's
+#: upper formants are already weak and are left as they are
+_TILT_HZ = {"male": 1500.0}
+#: Artificial double tracking: the copy's mean delay and the spread of its slow wander (s)
+_ADT_DELAY_S = 0.025
+_ADT_WANDER_S = 0.002
 
 
 def sung_notes(midi, part_prefix: str = "lead") -> list[tuple[float, float, int, int]]:
@@ -171,6 +182,16 @@ def _polyblep_pulses(f0: np.ndarray) -> np.ndarray:
     return -np.diff(saw, prepend=saw[0]) / (2 * dt.mean())
 
 
+def _glottal_tilt(source: np.ndarray, corner_hz: float) -> np.ndarray:
+    """A popular singer's spectral tilt: the male formants are an operatic tenor's, whose
+    "singer's formant" (F3-F5 clustered near 3 kHz, within 7-8 dB of F1) rings out over an
+    orchestra; a singer on a record sings in a speech-like voice whose harmonics fall away
+    above the first formants. A one-pole low-pass on the source (pulses and breath) takes the
+    ring down by about 6 dB; ``twang`` (a country singer's) puts it back."""
+    b, a = signal.butter(1, corner_hz, fs=VOICE_SR)
+    return signal.lfilter(b, a, source)
+
+
 def _envelope(freqs, formants, twang):
     """Magnitude of the vocal tract per frequency for one set of formants (F, A dB, B)."""
     centres, levels, widths = formants
@@ -195,7 +216,8 @@ def sing(
 
     ``spec`` keys (all optional): ``voice`` ("male" or "female"), ``range`` ([low, high] MIDI),
     ``vibrato_depth`` (semitones), ``vibrato_rate`` (Hz), ``scoop`` (probability of a scoop into
-    a detached note), ``breathiness`` (0-1), ``twang`` (0-1), ``grit`` (0-1).
+    a detached note), ``breathiness`` (0-1), ``twang`` (0-1), ``grit`` (0-1), ``double_track``
+    (0-1: the level of the double-tracked copy, 0 for a single-tracked voice).
     """
     import librosa
 
@@ -230,7 +252,10 @@ def sing(
     breath = float(spec.get("breathiness", 0.1))
     pulses = _polyblep_pulses(f0)
     pulse_rms = float(np.sqrt(np.mean(pulses**2)))
-    source = (pulses + breath * pulse_rms * rng.standard_normal(n_voice)) * loud
+    source = pulses + breath * pulse_rms * rng.standard_normal(n_voice)
+    if voice in _TILT_HZ:
+        source = _glottal_tilt(source, _TILT_HZ[voice])
+    source *= loud
     # syllables: one vowel per note, drawn from the lyric-like frequencies of _VOWEL_WEIGHTS
     vowels = rng.choice(len(VOWELS), size=len(spans), p=_VOWEL_WEIGHTS / _VOWEL_WEIGHTS.sum())
     table = _FORMANTS[voice]
@@ -274,11 +299,30 @@ def sing(
         peak = float(np.max(np.abs(voiced))) or 1.0
         gain = 1 + 4 * grit
         voiced = np.tanh(gain * voiced / peak) * peak / np.tanh(gain)
+    double = float(spec.get("double_track", 0.0))
+    if double > 0:
+        voiced = _double_tracked(voiced, double, rng)
     audio = signal.resample_poly(voiced, sr, VOICE_SR) if sr != VOICE_SR else voiced
     audio = audio[:n_samples]
     out[: len(audio)] = audio
     peak = float(np.max(np.abs(out)))
     return out / peak if peak > 0 else out
+
+
+def _double_tracked(voiced: np.ndarray, level: float, rng) -> np.ndarray:
+    """Artificial double tracking (Abbey Road, 1966): the take is laid again under itself
+    through a delay that wanders slowly around 25 ms (±2 ms, under 1 Hz), so the copy is a
+    little early or late and about 20 cents sharp or flat against it, as a second take of the
+    same line is; the harmonics thicken instead of drawing single clean lines."""
+    n = len(voiced)
+    wander = signal.sosfilt(
+        signal.butter(2, 0.8, fs=VOICE_SR, output="sos"), rng.standard_normal(n)
+    )
+    wander /= np.std(wander) + 1e-12
+    delay = (_ADT_DELAY_S + _ADT_WANDER_S * wander).clip(0.005, None) * VOICE_SR
+    where = np.arange(n) - delay
+    copy = np.interp(where, np.arange(n), voiced, left=0.0, right=0.0)
+    return (voiced + level * copy) / np.sqrt(1 + level**2)
 
 
 def _consonants(spans, n_voice, rng) -> np.ndarray:
