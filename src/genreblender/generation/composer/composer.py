@@ -44,7 +44,9 @@ from genreblender.mixes import Mix, Morph
 #: singer leaves open (``melody.answer``; notes may carry a pitch bend and a vibrato, written
 #: as MIDI pitch-bend events), the rhythm guitar plays the low 5-6 shuffle figure
 #: (``comp_style`` shuffle), a short-plucked, mostly upright bass, a drier, darker old-record
-#: tone; reggae: straight sixteenths, the singer further back, more space in the vocal line
+#: tone; reggae: straight sixteenths, the singer further back, more space in the vocal line;
+#: the singer: the male voice's source tilted down above 1.5 kHz (a popular singer's voice, not
+#: the tenor table's operatic ring) and double tracking (``vocals.double_track``: pop, reggae)
 VERSION = "2.5"
 #: How genres are combined: ``sections`` (default) alternates stretches of each genre's own
 #: music, each genre's share of the time following its weight; ``fuse`` mixes the styles'
