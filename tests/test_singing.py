@@ -87,3 +87,38 @@ def test_a_sung_genre_writes_its_vocal_line_as_a_voice_track():
     leads = [i for i in midi.instruments if i.name.startswith("lead")]
     assert leads and all(i.program == 53 for i in leads)  # Voice Oohs: the file's vocal line
     assert np.isfinite(result.audio).all() and np.abs(result.audio).max() <= 0.99
+
+
+def test_double_tracking_lays_a_delayed_copy_under_the_take():
+    notes = [(0.2, 1.8, 57, 100)]
+    spec = {"voice": "male", "vibrato_depth": 0.0, "scoop": 0.0, "breathiness": 0.0}
+    single = singing.sing(notes, spec, 2 * SR, SR, np.random.default_rng(1))
+    double = singing.sing(
+        notes, {**spec, "double_track": 0.7}, 2 * SR, SR, np.random.default_rng(1)
+    )
+    # the copy starts ~25 ms after the take: the first 20 ms of the note are the take alone
+    onset = int(0.2 * SR)
+    head = slice(onset, onset + int(0.02 * SR))
+    assert np.corrcoef(single[head], double[head])[0, 1] > 0.99
+    # later the two takes beat against each other: the doubled voice is no longer the single
+    body = slice(int(0.6 * SR), int(1.6 * SR))
+    assert np.corrcoef(single[body], double[body])[0, 1] < 0.95
+    # and it sings the same pitch
+    assert abs(np.median(1200 * np.log2(_held_note_f0(double, 0.6, 1.6) / 220.0))) < 30
+
+
+def test_the_male_voice_rings_less_than_the_tenor_table_would(monkeypatch):
+    notes = [(0.1, 1.9, 57, 100)]
+    spec = {"voice": "male", "vibrato_depth": 0.0, "scoop": 0.0, "twang": 0.0}
+
+    def ring_db():
+        audio = singing.sing(notes, spec, 2 * SR, SR, np.random.default_rng(2))
+        spectrum = np.abs(np.fft.rfft(audio[int(0.3 * SR) : int(1.7 * SR)])) ** 2
+        freqs = np.fft.rfftfreq(int(1.4 * SR), 1 / SR)
+        ring = spectrum[(freqs > 2500) & (freqs < 3500)].sum()
+        return 10 * np.log10(ring / spectrum[(freqs > 200) & (freqs < 1000)].sum())
+
+    tilted = ring_db()
+    monkeypatch.setattr(singing, "_TILT_HZ", {})
+    # the 2.5-3.5 kHz "singer's formant" against the first formants: several dB lower
+    assert tilted < ring_db() - 4.0
