@@ -37,6 +37,10 @@ def parse_setting(text: str) -> tuple[list[str], object]:
         raise SystemExit(f"--set {path}: {value!r} is not JSON (strings take quotes)") from None
 
 
+#: Style sections whose ``level`` is a part's linear amplitude (its MIDI volume)
+PART_SECTIONS = ("drums", "bass", "harmony", "melody")
+
+
 def apply_setting(style: dict, keys: list[str], value) -> None:
     node = style
     for key in keys[:-1]:
@@ -45,6 +49,9 @@ def apply_setting(style: dict, keys: list[str], value) -> None:
         node = node[key]
     if keys[-1] not in node:
         raise SystemExit(f"--set {'.'.join(keys)}: the style has no key {keys[-1]!r} there")
+    if keys[0] in PART_SECTIONS and keys[-1] in ("level", "pad_level") and float(value) > 1:
+        # a part's level is its MIDI channel volume, 127 at most: above 1 it plays as 1
+        raise SystemExit(f"--set {'.'.join(keys)}: a part's level is 0..1, got {value}")
     node[keys[-1]] = value
 
 
