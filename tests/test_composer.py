@@ -280,6 +280,11 @@ def test_blues_lead_guitar_answers_the_singer_in_the_bars_it_leaves_open(compose
     # styles without an answer have none, and their singer is not silenced for one
     rock = composer.compose("rock", "rock", 1.0, 40.0, 5)[1]
     assert not any(t.name.endswith(":answer") for t in rock)
+    # a fused blend plays the answer of the genre leading it, and names that genre
+    led_by_blues = composer.compose("rock", "blues", 0.4, 40.0, 5)[1]
+    assert [t.name for t in led_by_blues if t.name.endswith(":answer")] == ["comp:blues:answer"]
+    led_by_rock = composer.compose("blues", "rock", 0.4, 40.0, 5)[1]
+    assert not any(t.name.endswith(":answer") for t in led_by_rock)
 
 
 def test_a_bent_note_is_written_as_pitch_bends_and_the_synth_plays_them():

@@ -24,7 +24,7 @@ from genreblender.generation.composer.drums import drum_part
 from genreblender.generation.composer.harmony import comp_part, pad_part
 from genreblender.generation.composer.melody import answer_part, answer_spec, melody_part
 from genreblender.generation.composer.sections import plan_mix_pieces, plan_morph_pieces
-from genreblender.generation.composer.style import blend_styles, load_style, mix_styles
+from genreblender.generation.composer.style import blend_styles, heaviest, load_style, mix_styles
 from genreblender.generation.controls import Controls
 from genreblender.mixes import Mix, Morph
 
@@ -239,7 +239,7 @@ class Composer:
             program = _pick(answer["programs"], streams["answer"].random())
             tracks.append(
                 render.Track(
-                    f"comp:{style['genres'][0]}:answer",
+                    f"comp:{style['genres'][heaviest(style['weights'])]}:answer",
                     program,
                     False,
                     float(answer["level"]),

@@ -114,14 +114,10 @@ def _answers(rep: int) -> bool:
 
 
 def answer_spec(style: dict[str, Any]) -> dict[str, Any] | None:
-    """The ``melody.answer`` of the heaviest genre of the style (None without one): call and
-    response, an instrument answering each sung line in the bars the singer leaves open."""
-    from genreblender.generation.composer.style import load_style
-
-    genres = style.get("genres") or (style["genre"],)
-    weights = style.get("weights") or (1.0,)
-    heaviest = genres[max(range(len(genres)), key=lambda i: (weights[i], -i))]
-    spec = load_style(heaviest)["melody"].get("answer")
+    """The style's ``melody.answer`` (a blend's is its heaviest genre's), or None without one:
+    call and response, an instrument answering each sung line in the bars the singer leaves
+    open."""
+    spec = style["melody"].get("answer")
     return spec if spec and float(spec.get("level", 0.0)) > 0.01 else None
 
 

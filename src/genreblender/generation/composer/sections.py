@@ -20,6 +20,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from genreblender.generation.composer.style import heaviest
+
 #: Typical length of one piece: a few 3-s listening windows of pure genre, a phrase or two
 TARGET_PIECE_S = 8.0
 
@@ -72,7 +74,7 @@ def plan_mix_pieces(weights, duration_s: float, bar_s) -> list[Piece]:
         raise ValueError("give one bar length per weight")
     if any(w < 0 for w in weights) or not math.isclose(sum(weights), 1.0, abs_tol=1e-6):
         raise ValueError(f"weights must be non-negative and sum to 1, got {weights}")
-    heavy = max(range(len(weights)), key=lambda i: (weights[i], -i))
+    heavy = heaviest(weights)
     lights = sorted((i for i in range(len(weights)) if i != heavy), key=lambda i: -weights[i])
     light_bars = {i: int(round(weights[i] * duration_s / bars_s[i])) for i in lights}
     lights = [i for i in lights if light_bars[i] > 0]

@@ -60,6 +60,9 @@ from genreblender.genres import GENRES, validate_genre
 _PROBABILITY_KEYS = {"scale", "note_choice", "extension", "comp_style", "grid", "ending"}
 #: Keys that hold [program, weight] lists: kept per genre as layers, not mixed into one.
 _LAYER_KEYS = {"programs", "pad_programs", "kit"}
+#: Entries a blend takes whole from its heaviest genre, or goes without when that genre has
+#: none: a part one genre plays (blues' answering guitar) belongs to the genre leading the blend
+_HEAVIEST_KEYS = {"answer"}
 
 # How many files a learned statistic needs to count as much as the prior. Drum grids get a
 # stronger prior: a per-step frequency over all bars of a file blurs grooves, breaks and fills
@@ -144,6 +147,8 @@ def load_style(genre: str) -> dict[str, Any]:
 
 def _mix_values(values: list[Any], weights: list[float], key: str = "") -> Any:
     """The k-way mixture of one entry of k styles with these weights (module docstring)."""
+    if key in _HEAVIEST_KEYS:
+        return values[heaviest(weights)]
     if any(isinstance(v, bool) for v in values):
         values = [False if v is None else v for v in values]  # a flag a style lacks is "no"
     present = [(v, w) for v, w in zip(values, weights, strict=True) if v is not None]
@@ -184,8 +189,13 @@ def _mix_values(values: list[Any], weights: list[float], key: str = "") -> Any:
             zero = _zero_like(first)
             return {k: _mix_values([v.get(k, zero) for v in values], weights) for k in keys}
         return {k: _mix_values([v.get(k) for v in values], weights, k) for k in keys}
-    # a choice that cannot be mixed: the heaviest genre's (the first of them on a tie)
-    return values[max(range(len(values)), key=lambda i: (weights[i], -i))]
+    # a choice that cannot be mixed: the heaviest genre's
+    return values[heaviest(weights)]
+
+
+def heaviest(weights) -> int:
+    """Index of the heaviest genre of a blend's weights (the first of them on a tie)."""
+    return max(range(len(weights)), key=lambda i: (weights[i], -i))
 
 
 def _weighted_sum(values: list[float], weights: list[float]) -> float:
@@ -220,9 +230,8 @@ def mix_styles(components) -> dict[str, Any]:
     weights = [w for _, w in components]
     keys = list(dict.fromkeys(k for style in styles for k in style))
     blended = {k: _mix_values([s.get(k) for s in styles], weights, k) for k in keys}
-    heaviest = max(range(len(styles)), key=lambda i: (weights[i], -i))
     blended["genre"] = "|".join(s["genre"] for s in styles)
-    blended["meter"] = styles[heaviest]["meter"]
+    blended["meter"] = styles[heaviest(weights)]["meter"]
     blended["genres"] = tuple(s["genre"] for s in styles)
     blended["weights"] = tuple(weights)
     blended["alpha"] = weights[0]
