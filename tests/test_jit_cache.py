@@ -1,5 +1,7 @@
 """librosa's numba kernels are compiled under a machine-wide lock, in every pool worker."""
 
+import os
+
 import pytest
 from filelock import FileLock, Timeout
 
@@ -31,8 +33,16 @@ def test_warm_holds_the_lock_while_it_compiles(monkeypatch):
 
 
 def test_pool_workers_warm_the_kernels(monkeypatch):
+    import torch
+
     calls = []
     monkeypatch.setattr(executors, "warm_librosa_kernels", lambda: calls.append("warm"))
     monkeypatch.setattr(executors, "_exit_when_orphaned", lambda *a: None)
-    executors.worker_initializer()
+    # the initializer sets this process up as a one-thread worker: undone after the test
+    monkeypatch.setenv("OMP_NUM_THREADS", os.environ.get("OMP_NUM_THREADS", "1"))
+    threads = torch.get_num_threads()
+    try:
+        executors.worker_initializer()
+    finally:
+        torch.set_num_threads(threads)
     assert calls == ["warm"]
