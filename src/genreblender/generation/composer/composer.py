@@ -46,8 +46,13 @@ from genreblender.mixes import Mix, Morph
 #: (``comp_style`` shuffle), a short-plucked, mostly upright bass, a drier, darker old-record
 #: tone; reggae: straight sixteenths, the singer further back, more space in the vocal line;
 #: the singer: the male voice's source tilted down above 1.5 kHz (a popular singer's voice, not
-#: the tenor table's operatic ring) and double tracking (``vocals.double_track``: pop, reggae)
-VERSION = "2.5"
+#: the tenor table's operatic ring) and double tracking (``vocals.double_track``: pop, reggae);
+#: 2.6 (helpers' style work, style values only) disco: a sixteenth-note funk (chicken-scratch)
+#: guitar instead of the bare off-beat skank, sixteenth closed hats accented on the beat, a drier
+#: room; reggae: steppers drums (a kick on every beat, snare with the rim on 3) instead of the
+#: one-drop, a deep, round bass (finger or upright, tone 110 Hz), the skank in the guitar's
+#: middle register
+VERSION = "2.6"
 #: How genres are combined: ``sections`` (default) alternates stretches of each genre's own
 #: music, each genre's share of the time following its weight; ``fuse`` mixes the styles'
 #: probabilities into one song (the rule of composer 1.x)
