@@ -55,6 +55,9 @@ class FakeClassifier:
         p /= p.sum()
         return one_window_result(p, len(audio) / sr, "fake")
 
+    def describe(self):
+        return {"name": "fake"}
+
 
 class ResponseGenerator:
     """An engine whose heard blend is a given function of the internal weight: ``response(alpha,

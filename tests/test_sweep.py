@@ -112,6 +112,20 @@ def test_a_sweep_made_by_another_engine_version_is_not_resumed_into(tmp_path, fa
     assert len(pd.read_csv(tmp_path / "results.csv")) == 6
 
 
+def test_a_finished_sweep_is_not_reported_as_another_versions(tmp_path, fake_parts):
+    # every row done: no new row is made, so only the check before resuming can see the change
+    spec = SweepSpec(pairs=(("jazz", "metal"),), alphas=(0.0, 1.0), seeds=1, seconds=3.0)
+    run_sweep(spec, tmp_path, InlineExecutor(), progress=False, report=False)
+    before = (tmp_path / "results.csv").read_bytes()
+    fake_parts.model_version = "fake-2"
+    with pytest.raises(InvalidInputError, match="another version.*'fake-1', this run 'fake-2'"):
+        run_sweep(spec, tmp_path, InlineExecutor(), progress=False, report=False)
+    assert (tmp_path / "results.csv").read_bytes() == before
+    fake_parts.model_version = "fake-1"
+    run_sweep(spec, tmp_path, InlineExecutor(), progress=False, report=False)  # same: resumes
+    assert (tmp_path / "results.csv").read_bytes() == before
+
+
 def test_sweep_refuses_a_folder_with_other_settings(tmp_path, fake_parts):
     spec = SweepSpec(pairs=(("jazz", "metal"),), alphas=(0.0, 1.0), seeds=1, seconds=3.0)
     run_sweep(spec, tmp_path, InlineExecutor(), progress=False, report=False)

@@ -424,14 +424,38 @@ def _versions(row: dict[str, Any]) -> tuple[str, ...]:
 def _check_versions(store: ResultStore, row: dict[str, Any], out_dir: Path) -> None:
     """Refuse to add ``row`` to results made by another engine or listener version: the job
     keys hold only the inputs, so a resumed sweep would otherwise mix versions in one table."""
-    made = _versions(row)
-    if not store.versions or made in store.versions:
+    _refuse_other_versions(store, _versions(row), out_dir)
+
+
+def _check_versions_before_resuming(store: ResultStore, job: dict[str, Any], out_dir: Path):
+    """Refuse, before any work, to resume results made by another version. A sweep whose rows
+    are all done makes no new row to check, so without this a re-run after an engine or
+    listener change would report the old version's figures as this one's."""
+    if not store.versions:
         return
+    generator, listener, _ = _worker_parts(
+        job["engine"], job["engine_options"], "", job["listener"]
+    )
+    # None where a version is known only once a track is made (MusicGen's model revision):
+    # the check of the first new row covers it
+    engine_version = getattr(generator, "model_version", None)
+    describe = getattr(listener, "describe", None)
+    classifier = json.dumps(describe(), sort_keys=True) if describe else None
+    _refuse_other_versions(store, (engine_version, classifier), out_dir)
+
+
+def _refuse_other_versions(store: ResultStore, made: tuple, out_dir: Path) -> None:
+    """``made``: this run's :data:`VERSION_COLUMNS` (None where not known)."""
+    if not store.versions:
+        return
+    for stored in store.versions:
+        if all(now is None or str(now) == was for was, now in zip(stored, made, strict=True)):
+            return
     old = sorted(store.versions)[0]
     changed = [
         f"{column} {was!r}, this run {now!r}"
         for column, was, now in zip(VERSION_COLUMNS, old, made, strict=True)
-        if was != now
+        if now is not None and was != str(now)
     ]
     raise InvalidInputError(
         f"{out_dir} holds {len(store.done)} results made by another version ("
@@ -659,6 +683,8 @@ def run_sweep(
     jobs = spec.jobs()
     store = ResultStore(out_dir / RESULTS_FILE, jobs)
     todo = [job for job in jobs if job["key"] not in store.done]
+    if jobs:
+        _check_versions_before_resuming(store, jobs[0], out_dir)
     executor = executor or LocalExecutor()
     with tqdm(
         total=len(jobs),
