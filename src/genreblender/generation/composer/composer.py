@@ -51,8 +51,12 @@ from genreblender.mixes import Mix, Morph
 #: guitar instead of the bare off-beat skank, sixteenth closed hats accented on the beat, a drier
 #: room; reggae: steppers drums (a kick on every beat, snare with the rim on 3) instead of the
 #: one-drop, a deep, round bass (finger or upright, tone 110 Hz), the skank in the guitar's
-#: middle register
-VERSION = "2.6"
+#: middle register;
+#: 2.7 disco's sixteenth comping is played by the funk guitar or the electric piano, no longer by
+#: strings: sixteenth string chords with their long release outran the synthesizer's 64 voices,
+#: which stole notes from the mix (stems' sum off by -28 dB), and disco's strings play the pad and
+#: the lead line anyway
+VERSION = "2.7"
 #: How genres are combined: ``sections`` (default) alternates stretches of each genre's own
 #: music, each genre's share of the time following its weight; ``fuse`` mixes the styles'
 #: probabilities into one song (the rule of composer 1.x)
