@@ -55,7 +55,12 @@ from genreblender.mixes import Mix, Morph
 #: 2.7 disco's sixteenth comping is played by the funk guitar or the electric piano, no longer by
 #: strings: sixteenth string chords with their long release outran the synthesizer's 64 voices,
 #: which stole notes from the mix (stems' sum off by -28 dB), and disco's strings play the pad and
-#: the lead line anyway
+#: the lead line anyway; (helpers' style work, style values only) pop: a sustained bass locked to
+#: the kick, held chords on acoustic or bright piano (no electric piano), a cleaner,
+#: double-tracked vocal, a shorter room; blues: the answering lead guitar louder with wider bends
+#: and vibrato, the rhythm guitar further back, a fade-out ending; rock: mostly distorted power
+#: chords struck on the beats and left ringing, more drive, a live drum room, a crash on every
+#: section
 VERSION = "2.7"
 #: How genres are combined: ``sections`` (default) alternates stretches of each genre's own
 #: music, each genre's share of the time following its weight; ``fuse`` mixes the styles'
