@@ -60,7 +60,8 @@ from genreblender.mixes import Mix, Morph
 #: double-tracked vocal, a shorter room; blues: the answering lead guitar louder with wider bends
 #: and vibrato, the rhythm guitar further back, a fade-out ending; rock: mostly distorted power
 #: chords struck on the beats and left ringing, more drive, a live drum room, a crash on every
-#: section
+#: section; jazz: short piano comping stabs, mostly ninth chords; country: the acoustic rhythm
+#: guitar's chords left ringing and louder, the drums further back, a slightly faster tempo range
 VERSION = "2.7"
 #: How genres are combined: ``sections`` (default) alternates stretches of each genre's own
 #: music, each genre's share of the time following its weight; ``fuse`` mixes the styles'
