@@ -61,7 +61,10 @@ from genreblender.mixes import Mix, Morph
 #: and vibrato, the rhythm guitar further back, a fade-out ending; rock: mostly distorted power
 #: chords struck on the beats and left ringing, more drive, a live drum room, a crash on every
 #: section; jazz: short piano comping stabs, mostly ninth chords; country: the acoustic rhythm
-#: guitar's chords left ringing and louder, the drums further back, a slightly faster tempo range
+#: guitar's chords left ringing and louder, the drums further back, a slightly faster tempo range;
+#: metal: thrash tempos, low-string chugs on distortion only over a low bass, the lead under the
+#: rhythm guitars, a brighter, harder-driven, more compressed mix; disco: its lead lines on the
+#: string section, else brass (no solo trumpet)
 VERSION = "2.7"
 #: How genres are combined: ``sections`` (default) alternates stretches of each genre's own
 #: music, each genre's share of the time following its weight; ``fuse`` mixes the styles'
