@@ -54,8 +54,8 @@ from genreblender.mixes import Mix, Morph
 #: middle register;
 #: 2.7 disco's sixteenth comping is played by the funk guitar or the electric piano, no longer by
 #: strings: sixteenth string chords with their long release outran the synthesizer's 64 voices,
-#: which stole notes from the mix (stems' sum off by -28 dB), and disco's strings play the pad and
-#: the lead line anyway; (helpers' style work, style values only) pop: a sustained bass locked to
+#: which stole notes from the mix (stems' sum off by -30 dB), and disco's strings play the pad and
+#: (with brass, no solo trumpet) the lead line; (helpers' style work, style values only) pop: a sustained bass locked to
 #: the kick, held chords on acoustic or bright piano (no electric piano), a cleaner,
 #: double-tracked vocal, a shorter room; blues: the answering lead guitar louder with wider bends
 #: and vibrato, the rhythm guitar further back, a fade-out ending; rock: mostly distorted power
@@ -63,8 +63,7 @@ from genreblender.mixes import Mix, Morph
 #: section; jazz: short piano comping stabs, mostly ninth chords; country: the acoustic rhythm
 #: guitar's chords left ringing and louder, the drums further back, a slightly faster tempo range;
 #: metal: thrash tempos, low-string chugs on distortion only over a low bass, the lead under the
-#: rhythm guitars, a brighter, harder-driven, more compressed mix; disco: its lead lines on the
-#: string section, else brass (no solo trumpet)
+#: rhythm guitars, a brighter, harder-driven, more compressed mix
 VERSION = "2.7"
 #: How genres are combined: ``sections`` (default) alternates stretches of each genre's own
 #: music, each genre's share of the time following its weight; ``fuse`` mixes the styles'
