@@ -313,3 +313,50 @@ def _soundfont():
     from genreblender.generation.composer import render
 
     return render.find_soundfont()[1]
+
+
+def test_threads_and_child_renders_give_the_same_track_as_one_thread():
+    """``workers`` only changes where the work runs: a blend with a tone bass (rendered on its
+    own), a rap and stems comes out bit for bit the same on one thread and on two (whose
+    renders run in child processes)."""
+    one = Composer(workers=1).generate("hiphop", "jazz", 0.5, 8.0, 3, stems=True)
+    two = Composer(workers=2).generate("hiphop", "jazz", 0.5, 8.0, 3, stems=True)
+    assert np.array_equal(one.audio, two.audio)
+    assert one.stems.keys() == two.stems.keys()
+    for part in one.stems:
+        assert np.array_equal(one.stems[part], two.stems[part]), part
+    assert one.midi == two.midi
+    assert one.metadata == two.metadata
+
+
+def test_a_render_in_a_child_process_is_the_same_audio():
+    from genreblender.generation.composer import render
+
+    midi = Composer().generate("blues", "blues", 1.0, 3.0, 0).midi
+    _, soundfont = render.find_soundfont()
+    here = render.render_midi(midi, soundfont)
+    assert here.shape[1] == 2 and np.abs(here).max() > 0.01
+    assert np.array_equal(here, render.render_midi_apart(midi, soundfont))
+
+
+def test_a_failed_child_render_says_so():
+    from genreblender.generation.composer import render
+
+    with pytest.raises(RuntimeError, match="child process failed"):
+        render.render_midi_apart(b"not a midi file", b"RIFF not a soundfont")
+
+
+def test_threads_by_default_only_for_long_tracks_or_stems():
+    from genreblender.generation.composer.composer import PARALLEL_FROM_S, _available_cores
+
+    auto = Composer()
+    assert auto._threads(30.0, stems=False) == 1  # a sweep's tracks: one per core already
+    assert auto._threads(PARALLEL_FROM_S, stems=False) == _available_cores()
+    assert auto._threads(10.0, stems=True) == _available_cores()
+    assert Composer(workers=1)._threads(600.0, stems=True) == 1
+
+
+@pytest.mark.parametrize("workers", [0, -2, 1.5, True, "2"])
+def test_bad_worker_counts_are_refused(workers):
+    with pytest.raises(InvalidInputError, match="workers must be a whole number"):
+        Composer(workers=workers)

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from functools import partial
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -69,6 +74,11 @@ VERSION = "2.7"
 #: music, each genre's share of the time following its weight; ``fuse`` mixes the styles'
 #: probabilities into one song (the rule of composer 1.x)
 BLEND_MODES = ("sections", "fuse")
+#: Tracks at least this long render and master on several threads by default (``workers``):
+#: shorter ones take under a few seconds on one core, and sweeps already run one per core
+PARALLEL_FROM_S = 60.0
+#: The key of a written song's file that the synthesizer plays as the mix (the others are parts)
+_MIX_FILE = "mix"
 #: Crossfade at a section boundary: long enough not to click, short enough to keep the downbeat
 CROSSFADE_S = 0.03
 #: General MIDI programs that sound as a voice (Choir Aahs, Voice Oohs, Synth Voice)
@@ -120,6 +130,10 @@ class Composer:
         A General MIDI ``.sf2`` to render with (default: see :func:`render.find_soundfont`).
     sample_rate : int
         Output rate (44100 by default; the synthesizer runs at 48 kHz).
+    workers : int, optional
+        Threads that render and master a track's songs and parts (the same audio for any
+        number). Default: one for tracks shorter than :data:`PARALLEL_FROM_S` without stems
+        (a sweep runs one track per core already), else every core this process may use.
     """
 
     name = "composer"
@@ -133,11 +147,17 @@ class Composer:
         soundfont: str | Path | None = None,
         sample_rate: int = 44100,
         blend: str = "sections",
+        workers: int | None = None,
     ):
         if blend not in BLEND_MODES:
             raise InvalidInputError(
                 f"unknown blend mode {blend!r}; accepted: {', '.join(BLEND_MODES)}"
             )
+        if workers is not None and (
+            isinstance(workers, bool) or not isinstance(workers, int) or workers < 1
+        ):
+            raise InvalidInputError(f"workers must be a whole number >= 1, got {workers!r}")
+        self.workers = workers
         self.soundfont, self._soundfont_bytes = render.find_soundfont(soundfont)
         self.sample_rate = int(sample_rate)
         self.blend = blend
@@ -283,6 +303,21 @@ class Composer:
         With ``stems`` the audio carries, after the mix's two channels, two channels per part of
         :data:`STEM_PARTS`: every later edit of the track (cuts, crossfades, resampling, fades)
         is linear and per channel, so the stems follow the mix's sections exactly."""
+        song = self._written_song(target, duration_s, seed, tonic_pc, loudness, controls, stems)
+        return self._performed([song], stems, self._threads(duration_s, stems))[0]
+
+    def _threads(self, duration_s: float, stems: bool) -> int:
+        """How many threads render and master a track (see ``workers``)."""
+        if self.workers is not None:
+            return self.workers
+        if duration_s < PARALLEL_FROM_S and not stems:
+            return 1
+        return _available_cores()
+
+    def _written_song(
+        self, target: Mix, duration_s, seed, tonic_pc, loudness, controls, stems
+    ) -> _WrittenSong:
+        """A song composed and written as the MIDI files its audio is rendered from."""
         score, tracks, style, streams = self.compose_mix(
             target, duration_s, seed, tonic_pc, controls
         )
@@ -309,20 +344,54 @@ class Composer:
         )
         if sung:
             part_midis.pop("lead", None)
-        audio = render.render_midi(played, self._soundfont_bytes)
-        if tone_bass:
-            bass = render.render_midi(part_midis.pop("bass"), self._soundfont_bytes)
-            bass = mix.roll_off(_padded(bass, len(audio)), render.RENDER_RATE, float(bass_tone))
+        files = {_MIX_FILE: played, **part_midis}
+        return _WrittenSong(
+            score, tracks, style, streams, midi, files, float(bass_tone) if tone_bass else None
+        )
+
+    def _performed(self, songs: list[_WrittenSong], stems: bool, threads: int) -> list[tuple]:
+        """Each written song rendered and mastered: ``(audio, midi, description, score)``.
+
+        Every MIDI file of every song is rendered first, then every song is mastered; with
+        ``threads`` > 1 each stage runs on that many threads (each render in a child process,
+        see :func:`render.render_midi_apart`; the master bus's large-array work releases the
+        GIL). Each song draws only from its own random streams, so the result does not depend
+        on ``threads``."""
+        jobs = [(i, name) for i, song in enumerate(songs) for name in song.files]
+
+        def rendered(job, how=render.render_midi):
+            i, name = job
+            return how(songs[i].files[name], self._soundfont_bytes)
+
+        def mastered(i):
+            audios = {name: audio for (j, name), audio in zip(jobs, renders, strict=True) if j == i}
+            return self._mastered(songs[i], audios, stems)
+
+        if threads <= 1 or len(jobs) == 1:
+            renders = [rendered(job) for job in jobs]
+            return [mastered(i) for i in range(len(songs))]
+        with ThreadPoolExecutor(max_workers=threads) as pool:
+            # the synthesizer holds the GIL: side by side, each render runs in its own process
+            renders = list(pool.map(partial(rendered, how=render.render_midi_apart), jobs))
+            return list(pool.map(mastered, range(len(songs))))
+
+    def _mastered(self, song: _WrittenSong, audios: dict[str, np.ndarray], stems: bool) -> tuple:
+        """One written song's rendered files mixed (tone bass, vocals) and mastered."""
+        score, tracks, style, streams = song.score, song.tracks, song.style, song.streams
+        audio = audios.pop(_MIX_FILE)
+        if song.bass_tone is not None:
+            bass = mix.roll_off(
+                _padded(audios.pop("bass"), len(audio)), render.RENDER_RATE, song.bass_tone
+            )
             audio += bass
-        voice, line = self._vocals(audio, score, tracks, style, streams["vocals"], midi)
+        voice, line = self._vocals(audio, score, tracks, style, streams["vocals"], song.midi)
         if line is not None:
             audio += line
         if stems:
             parts = {p: np.zeros_like(audio) for p in STEM_PARTS}
-            for part, part_midi in part_midis.items():
-                rendered = render.render_midi(part_midi, self._soundfont_bytes)
+            for part, rendered in audios.items():
                 parts[part] = _padded(rendered, len(audio))
-            if tone_bass:
+            if song.bass_tone is not None:
                 parts["bass"] = bass
             if line is not None:
                 parts["voice"] = line
@@ -346,7 +415,7 @@ class Composer:
             "vocals": voice,
             "style_learned_from": style.get("learned_from"),
         }
-        return audio, midi, description, score
+        return audio, song.midi, description, score
 
     @staticmethod
     def _vocals(audio, score, tracks, style, rng, midi) -> tuple[dict | None, np.ndarray | None]:
@@ -422,19 +491,15 @@ class Composer:
         for g, w in request.mix.items():
             loudness += w * float(blend_styles(g, g, 1.0)["mix"]["loudness_rms"])
         order = [heavy] + [g for g in lengths if g != heavy]
-        songs, tonic = {}, None
+        written, tonic = [], None
         for g in order:
-            audio, midi, description, score = self._song(
-                Mix.pure(genres[g]),
-                lengths[g],
-                request.seed,
-                tonic,
-                loudness,
-                controls,
-                stems,
+            song = self._written_song(
+                Mix.pure(genres[g]), lengths[g], request.seed, tonic, loudness, controls, stems
             )
-            tonic = score.tonic % 12 if tonic is None else tonic
-            songs[g] = (audio, midi, description, score)
+            tonic = song.score.tonic % 12 if tonic is None else tonic
+            written.append(song)
+        performed = self._performed(written, stems, self._threads(request.duration_s, stems))
+        songs = dict(zip(order, performed, strict=True))
         sr = render.RENDER_RATE
         n_out = int(round(request.duration_s * sr))
         out = np.zeros((n_out, songs[heavy][0].shape[1]), dtype=np.float32)
@@ -611,6 +676,27 @@ class Composer:
             midi=midi,
             stems=parts,
         )
+
+
+@dataclass
+class _WrittenSong:
+    """A song composed and written to MIDI, not yet rendered: ``files`` maps the mix
+    (:data:`_MIX_FILE`) and each part rendered on its own to its MIDI file."""
+
+    score: Any
+    tracks: list
+    style: dict
+    streams: dict[str, np.random.Generator]
+    midi: Any  # pretty_midi.PrettyMIDI
+    files: dict[str, bytes]
+    bass_tone: float | None  # the roll-off of a bass rendered on its own, or None
+
+
+def _available_cores() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on every platform
+        return max(1, os.cpu_count() or 1)
 
 
 def _kit(kit, weights, rng: np.random.Generator) -> int:

@@ -7,6 +7,8 @@ import functools
 import hashlib
 import io
 import os
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -207,9 +209,41 @@ def build_midi_files(
 def render_midi(midi: bytes, soundfont_bytes: bytes) -> np.ndarray:
     """Stereo float32 ``(n, 2)`` audio at :data:`RENDER_RATE`."""
     import midirenderer
+
+    return _decoded(midirenderer.render_wave_from(soundfont_bytes, midi))
+
+
+#: The child process of :func:`render_midi_apart`: stdin holds the SoundFont's length (8 bytes,
+#: little-endian), the SoundFont and the MIDI file; stdout gets the synthesizer's WAV file
+_RENDER_CHILD = (
+    "import sys, midirenderer\n"
+    "data = sys.stdin.buffer.read()\n"
+    "n = int.from_bytes(data[:8], 'little')\n"
+    "sys.stdout.buffer.write(midirenderer.render_wave_from(data[8 : 8 + n], data[8 + n :]))\n"
+)
+
+
+def render_midi_apart(midi: bytes, soundfont_bytes: bytes) -> np.ndarray:
+    """:func:`render_midi` (the same audio) in a child Python process.
+
+    The synthesizer holds the GIL while it renders, so renders side by side need processes; a
+    child started with ``-I`` imports only the synthesizer (no ``__main__`` re-import, no
+    inherited threads: safe from any front end), for about 0.1 s of start-up."""
+    payload = len(soundfont_bytes).to_bytes(8, "little") + soundfont_bytes + midi
+    child = subprocess.run(
+        [sys.executable, "-I", "-c", _RENDER_CHILD], input=payload, capture_output=True
+    )
+    if child.returncode != 0:
+        raise RuntimeError(
+            f"the synthesizer's child process failed ({child.returncode}): "
+            f"{child.stderr.decode(errors='replace')[-500:]}"
+        )
+    return _decoded(child.stdout)
+
+
+def _decoded(wav: bytes) -> np.ndarray:
     import soundfile as sf
 
-    wav = midirenderer.render_wave_from(soundfont_bytes, midi)
     audio, sr = sf.read(io.BytesIO(wav), dtype="float32", always_2d=True)
     if sr != RENDER_RATE:  # guard against a different build of the renderer
         import librosa
