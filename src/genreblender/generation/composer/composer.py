@@ -68,8 +68,12 @@ from genreblender.mixes import Mix, Morph
 #: section; jazz: short piano comping stabs, mostly ninth chords; country: the acoustic rhythm
 #: guitar's chords left ringing and louder, the drums further back, a slightly faster tempo range;
 #: metal: thrash tempos, low-string chugs on distortion only over a low bass, the lead under the
-#: rhythm guitars, a brighter, harder-driven, more compressed mix
-VERSION = "2.7"
+#: rhythm guitars, a brighter, harder-driven, more compressed mix;
+#: 2.8 (helpers' style work, style values only) jazz: the horn lead up front; hip-hop: a
+#: syncopated boom-bap kick (one, the last sixteenth of two, the and of three, a pickup) with the
+#: bass locked to it, ghosted sixteenth hats, a quieter keys loop; long tracks and stems render on
+#: several cores (``workers``), which changes no sample
+VERSION = "2.8"
 #: How genres are combined: ``sections`` (default) alternates stretches of each genre's own
 #: music, each genre's share of the time following its weight; ``fuse`` mixes the styles'
 #: probabilities into one song (the rule of composer 1.x)
