@@ -346,14 +346,30 @@ def test_a_failed_child_render_says_so():
         render.render_midi_apart(b"not a midi file", b"RIFF not a soundfont")
 
 
-def test_threads_by_default_only_for_long_tracks_or_stems():
-    from genreblender.generation.composer.composer import PARALLEL_FROM_S, _available_cores
+def test_threads_by_default_only_for_long_tracks_or_stems(monkeypatch):
+    from genreblender import cores
+    from genreblender.generation.composer.composer import PARALLEL_FROM_S
 
+    monkeypatch.delenv(cores.POOL_WORKER_ENV, raising=False)
+    monkeypatch.setattr(cores, "available_cores", lambda: 4)
     auto = Composer()
     assert auto._threads(30.0, stems=False) == 1  # a sweep's tracks: one per core already
-    assert auto._threads(PARALLEL_FROM_S, stems=False) == _available_cores()
-    assert auto._threads(10.0, stems=True) == _available_cores()
+    assert auto._threads(PARALLEL_FROM_S, stems=False) == 4
+    assert auto._threads(10.0, stems=True) == 4
     assert Composer(workers=1)._threads(600.0, stems=True) == 1
+    assert Composer(workers=3)._threads(10.0, stems=False) == 3
+
+
+def test_one_thread_by_default_in_a_pool_worker(monkeypatch):
+    """A sweep's or the API's worker is one core of a pool: a long track with stems made
+    there must not spread over every core again."""
+    from genreblender import cores
+
+    monkeypatch.setattr(cores, "available_cores", lambda: 4)
+    cores.mark_pool_worker()
+    monkeypatch.setenv(cores.POOL_WORKER_ENV, "1")  # so that monkeypatch undoes the mark
+    assert Composer()._threads(600.0, stems=True) == 1
+    assert Composer(workers=2)._threads(600.0, stems=True) == 2  # asked for: as asked
 
 
 @pytest.mark.parametrize("workers", [0, -2, 1.5, True, "2"])

@@ -6,6 +6,7 @@ import pytest
 from filelock import FileLock, Timeout
 
 from genreblender import jit_cache
+from genreblender.cores import POOL_WORKER_ENV
 from genreblender.evaluation import executors
 
 
@@ -40,9 +41,11 @@ def test_pool_workers_warm_the_kernels(monkeypatch):
     monkeypatch.setattr(executors, "_exit_when_orphaned", lambda *a: None)
     # the initializer sets this process up as a one-thread worker: undone after the test
     monkeypatch.setenv("OMP_NUM_THREADS", os.environ.get("OMP_NUM_THREADS", "1"))
+    monkeypatch.setenv(POOL_WORKER_ENV, "0")
     threads = torch.get_num_threads()
     try:
         executors.worker_initializer()
     finally:
         torch.set_num_threads(threads)
     assert calls == ["warm"]
+    assert os.environ[POOL_WORKER_ENV] == "1"  # its jobs get one core each

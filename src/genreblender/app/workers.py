@@ -17,13 +17,13 @@ from __future__ import annotations
 import asyncio
 import functools
 import multiprocessing
-import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
+from genreblender.cores import available_cores
 from genreblender.errors import BusyError
 
 #: Seconds a client is asked to wait before retrying a request refused as busy.
@@ -35,10 +35,7 @@ QUEUE_PER_WORKER = 4
 
 def default_workers() -> int:
     """One worker per core this process may use."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
+    return available_cores()
 
 
 # -- the jobs (module level: a process pool pickles them by name) --------------------------------

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from typing import Any
 
+from genreblender.cores import mark_pool_worker
 from genreblender.errors import EngineUnavailableError, InvalidInputError
 from genreblender.jit_cache import warm_librosa_kernels
 
@@ -37,6 +38,7 @@ def worker_initializer() -> None:
     they would finish their jobs and linger, holding hundreds of MB each.
     """
     os.environ.setdefault("OMP_NUM_THREADS", "1")
+    mark_pool_worker()  # e.g. the composer renders on one thread here, not on every core
     try:
         import torch
 
@@ -55,6 +57,7 @@ def worker_initializer() -> None:
 
 def _warmed_call(fn: Callable, item: Any) -> Any:
     """``fn(item)`` on a Ray worker, after the worker's kernels are warm (once per worker)."""
+    mark_pool_worker()  # a task has one CPU of the cluster
     warm_librosa_kernels()
     return fn(item)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
@@ -14,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from genreblender.cores import cores_for_one_job
 from genreblender.errors import InvalidInputError
 from genreblender.generation.base import (
     GenerationResult,
@@ -136,8 +136,9 @@ class Composer:
         Output rate (44100 by default; the synthesizer runs at 48 kHz).
     workers : int, optional
         Threads that render and master a track's songs and parts (the same audio for any
-        number). Default: one for tracks shorter than :data:`PARALLEL_FROM_S` without stems
-        (a sweep runs one track per core already), else every core this process may use.
+        number). Default: one for tracks shorter than :data:`PARALLEL_FROM_S` without stems,
+        and one in a worker of a process pool (a sweep's or the HTTP API's, which already run one
+        track per core: :mod:`genreblender.cores`), else every core this process may use.
     """
 
     name = "composer"
@@ -316,7 +317,7 @@ class Composer:
             return self.workers
         if duration_s < PARALLEL_FROM_S and not stems:
             return 1
-        return _available_cores()
+        return cores_for_one_job()
 
     def _written_song(
         self, target: Mix, duration_s, seed, tonic_pc, loudness, controls, stems
@@ -694,13 +695,6 @@ class _WrittenSong:
     midi: Any  # pretty_midi.PrettyMIDI
     files: dict[str, bytes]
     bass_tone: float | None  # the roll-off of a bass rendered on its own, or None
-
-
-def _available_cores() -> int:
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on every platform
-        return max(1, os.cpu_count() or 1)
 
 
 def _kit(kit, weights, rng: np.random.Generator) -> int:
