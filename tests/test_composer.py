@@ -366,8 +366,8 @@ def test_one_thread_by_default_in_a_pool_worker(monkeypatch):
     from genreblender import cores
 
     monkeypatch.setattr(cores, "available_cores", lambda: 4)
+    monkeypatch.setenv(cores.POOL_WORKER_ENV, "0")  # recorded, so the mark is undone after
     cores.mark_pool_worker()
-    monkeypatch.setenv(cores.POOL_WORKER_ENV, "1")  # so that monkeypatch undoes the mark
     assert Composer()._threads(600.0, stems=True) == 1
     assert Composer(workers=2)._threads(600.0, stems=True) == 2  # asked for: as asked
 
