@@ -199,11 +199,11 @@ def test_reference_match_gain_is_bounded():
 
 
 def test_endings_follow_the_styles_and_alpha_monotonically(composer):
-    # classical always ends on a held chord; a fading ending appears as pop's weight grows and,
-    # for one seed, never turns back into a final chord
+    # a whole song (45 s and longer): classical always ends on a held chord; a fading ending
+    # appears as pop's weight grows and, for one seed, never turns back into a final chord
     for seed in range(6):
         endings = [
-            composer.compose("pop", "classical", alpha, 20, seed)[0].ending
+            composer.compose("pop", "classical", alpha, 50, seed)[0].ending
             for alpha in np.linspace(0, 1, 6)
         ]
         assert endings[0] == "final_chord"
@@ -211,13 +211,33 @@ def test_endings_follow_the_styles_and_alpha_monotonically(composer):
         assert all(e == "fade" for e in endings[first_fade:]), endings
     score = None
     for seed in range(20):
-        score = composer.compose("pop", "pop", 1.0, 20, seed)[0]
+        score = composer.compose("pop", "pop", 1.0, 50, seed)[0]
         if score.ending == "fade":
             break
     assert score.ending == "fade"
     assert all(s.kind != "outro" for s in score.sections)
     bar_s = 4 * 60.0 / score.bpm
-    assert score.n_bars * bar_s >= 20  # the body plays to the end of the track
+    assert score.n_bars * bar_s >= 50  # the body plays to the end of the track
+
+
+def test_a_short_track_is_an_excerpt_that_fades(composer):
+    # under EXCERPT_BELOW_S even classical plays on to the end and fades (no held chord), the
+    # same notes as its whole song up to there: only the form's end changes
+    from genreblender.generation.composer.arrangement import EXCERPT_BELOW_S
+
+    for seed in range(3):
+        short = composer.compose("classical", "classical", 1.0, 20, seed)[0]
+        assert short.ending == "fade" and all(s.kind != "outro" for s in short.sections)
+        assert short.n_bars * 4 * 60.0 / short.bpm >= 20
+        assert composer.compose("classical", "classical", 1.0, EXCERPT_BELOW_S, seed)[0].ending == (
+            "final_chord"
+        )
+    # the rendered track fades out over its last seconds instead of ringing a chord
+    result = composer.generate("classical", "classical", 1.0, 20, 0)
+    assert result.metadata["ending"] == "fade"
+    tail = np.abs(result.audio[-int(0.05 * result.sample_rate) :]).max()
+    body = np.abs(result.audio[-int(4 * result.sample_rate) : -int(2 * result.sample_rate)]).max()
+    assert tail < 0.1 * body
 
 
 def test_drum_kit_and_comp_doubling_follow_the_style(composer):

@@ -25,31 +25,61 @@ MIXES = [
 ]
 
 
+def heard_seconds(pieces, bars, duration):
+    """Each piece's seconds in the track (the last piece's whole bars are cut at the end)."""
+    heard, t = [], 0.0
+    for p in pieces:
+        heard.append(max(0.0, min(p.bars * bars[p.genre], duration - t)))
+        t += p.bars * bars[p.genre]
+    return heard
+
+
 @pytest.mark.parametrize("weights", MIXES)
-@pytest.mark.parametrize("duration", [12.0, 20.0, 30.0, 60.0, 300.0])
+@pytest.mark.parametrize("duration", [10.0, 12.0, 20.0, 30.0, 60.0, 300.0])
 def test_time_shares_follow_the_weights(weights, duration):
+    from genreblender.generation.composer.sections import MIN_CLOSING_BARS
+
     bars = [2.4, 1.7, 2.0, 2.6, 1.9][: len(weights)]
     pieces = plan_mix_pieces(weights, duration, bars)
+    heard = heard_seconds(pieces, bars, duration)
+    assert sum(heard) == pytest.approx(duration)  # the pieces cover the track
+    # every piece but the last plays whole bars; the last at least half a bar (no stub)
+    assert all(
+        h == pytest.approx(p.bars * bars[p.genre])
+        for p, h in zip(pieces[:-1], heard[:-1], strict=True)
+    )
+    assert heard[-1] >= MIN_CLOSING_BARS * bars[pieces[-1].genre] - 1e-9
     seconds = np.zeros(len(weights))
-    for p in pieces:
-        seconds[p.genre] += p.bars * bars[p.genre]
-    assert seconds.sum() >= duration - 1e-9  # the pieces cover the track
+    for p, h in zip(pieces, heard, strict=True):
+        seconds[p.genre] += h
     heavy = int(np.argmax(weights))
+    genres = [p.genre for p in pieces]
+    assert genres[0] == heavy  # the heaviest genre opens
     for g, w in enumerate(weights):
-        if g == heavy:
-            continue  # it fills the rest, its last piece cut at the track's end
+        if g == heavy or g == genres[-1]:
+            continue  # the genre that plays to the end has the rest of the time
         # within half a bar of its share (a share under half a bar gets no bar at all)
         assert abs(seconds[g] - w * duration) <= bars[g] / 2 + 1e-9, (g, seconds[g], w)
-    # the heaviest genre opens and closes, and no genre follows itself
-    genres = [p.genre for p in pieces]
-    assert genres[0] == genres[-1] == heavy
-    assert all(a != b for a, b in zip(genres, genres[1:], strict=False))
+    if genres[-1] != heavy:
+        # it closes too unless its time held under a bar and a half: then it opened alone,
+        # in the whole bars nearest its share
+        assert abs(seconds[heavy] - weights[heavy] * duration) <= bars[heavy] / 2 + 1e-9
+        assert seconds[heavy] < (1 + MIN_CLOSING_BARS) * bars[heavy] + bars[heavy] / 2
+    assert all(a != b for a, b in zip(genres, genres[1:], strict=False))  # none follows itself
     # every genre's pieces are consecutive stretches of its own song
     for g in set(genres):
         mine = [p for p in pieces if p.genre == g]
         assert [p.source_start_bar for p in mine] == list(
             np.cumsum([0] + [p.bars for p in mine])[:-1]
         )
+
+
+def test_the_heaviest_genre_closes_when_its_time_allows():
+    # 20 s of an equal mix of three (about 2.8 bars each): heavy, the others, heavy again
+    assert [p.genre for p in plan_mix_pieces([1 / 3] * 3, 20.0, [2.4, 1.7, 2.0])] == [0, 1, 2, 0]
+    # 12 s of five genres: the heaviest holds 3 s, 1.25 of its bars: it opens alone
+    pieces = plan_mix_pieces([0.25, 0.25, 0.2, 0.15, 0.15], 12.0, [2.4, 1.7, 2.0, 2.6, 1.9])
+    assert [p.genre for p in pieces].count(0) == 1 and pieces[0].genre == 0
 
 
 def test_pieces_are_a_few_listening_windows_long():

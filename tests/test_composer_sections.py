@@ -98,3 +98,22 @@ def test_alpha_one_is_the_pure_song_and_fuse_mode_is_kept(composer):
     fused = fuser.generate("jazz", "metal", 0.5, 6.0, 3)
     assert fused.metadata["blend"] == {"mode": "fuse"}
     assert not np.array_equal(fused.audio, composer.generate("jazz", "metal", 0.5, 6.0, 3).audio)
+
+
+def test_no_closing_stub_and_the_shares_realised():
+    # 10 s at α 0.6 with bars of 2.49 and 2.64 s: the old plan gave A 2 + 1 bars around B's 2,
+    # so A's closing piece lasted 0.1 s and A's share came out 0.49
+    from genreblender.generation.composer.sections import MIN_CLOSING_BARS
+
+    bar_a, bar_b, duration = 2.49, 2.64, 10.0
+    for alpha in np.linspace(0, 1, 21):
+        pieces = plan_pieces(float(alpha), duration, bar_a, bar_b)
+        t, a_heard = 0.0, 0.0
+        for p in pieces:
+            bar = bar_a if p.genre == 0 else bar_b
+            heard = min(p.bars * bar, duration - t)
+            assert heard >= MIN_CLOSING_BARS * bar - 1e-9, (alpha, pieces)
+            a_heard += heard if p.genre == 0 else 0.0
+            t += p.bars * bar
+        # within half the longer bar of alpha
+        assert abs(a_heard / duration - alpha) <= max(bar_a, bar_b) / 2 / duration + 1e-9

@@ -4,7 +4,11 @@ ending.
 Endings: a song either stops on a held tonic chord (``final_chord``: the cadence of classical,
 jazz and blues) or plays on through a fade-out (``fade``: the ending of most pop, disco, reggae,
 hip-hop and much rock and country on record). A style gives the probability of each
-(``ending``); a blend mixes them like any categorical choice.
+(``ending``); a blend mixes them like any categorical choice. A track shorter than
+:data:`EXCERPT_BELOW_S` is an excerpt, as a GTZAN clip is: it plays on to a short fade. Its
+held chord would ring for one to two bars, a quarter of a 20-s track, that no genre's music
+sounds like (tried on composer 2.8: 45 pairs at α = 0.5, 3 seeds × 20 s, the default listener's
+top-two rate went from 57% to 70% without it, and every ear's rose).
 """
 
 from __future__ import annotations
@@ -32,6 +36,9 @@ from genreblender.generation.composer.theory import (
 )
 
 _MAX_SECTION_BARS = 12
+#: Tracks shorter than this are excerpts (GTZAN's clips are 30 s from inside a record): they
+#: start almost straight in and end in a short fade; longer ones get a real intro and ending
+EXCERPT_BELOW_S = 45.0
 #: Sections of the opening (verse, chorus, verse, chorus), the whole form of a short song
 _SONG_OPENING = 4
 #: What may follow each kind of section once the opening has played (a long song's form):
@@ -86,18 +93,23 @@ def plan_song(
     tonic_pc: int | None = None,
     bpm: float | None = None,
     mode: str | None = None,
+    excerpt: bool | None = None,
 ) -> Score:
     """Tempo, key and form for a song of at least ``duration_s`` seconds.
 
     ``tonic_pc`` (0-11) imposes the key's tonic (a sectioned blend plays both genres in one
     key, a user may ask for one), ``bpm`` the tempo and ``mode`` (``"major"`` or ``"minor"``)
     the family of the scale: the style's scales of that mode keep their weights. Each is still
-    drawn, so every later draw is the same with or without it.
+    drawn, so every later draw is the same with or without it. ``excerpt`` (default: shorter
+    than :data:`EXCERPT_BELOW_S`) ends the song in a fade whatever its style's ending: a
+    sectioned blend decides it by the whole track's length, not by each genre's song's.
     """
     # drawn first, as one uniform against P(fade): raising a fading genre's weight only ever
     # turns final-chord endings into fades for the same seed
     u_ending = rng.random()
     ending = "fade" if u_ending < float(style.get("ending", {}).get("fade", 0.0)) else "final_chord"
+    if duration_s < EXCERPT_BELOW_S if excerpt is None else excerpt:
+        ending = "fade"
     lo, hi = style["tempo_bpm"]
     drawn_bpm = float(rng.uniform(lo, hi))
     bpm = drawn_bpm if bpm is None else float(bpm)
@@ -115,7 +127,7 @@ def plan_song(
         # the body fills the duration but its last bar; the outro chord rings to the end
         total_bars = max(1, math.floor(duration_s / bar_s) - 1)
     # a short track starts almost straight in (a one-bar pickup), a long one gets a real intro
-    intro = 2 if duration_s >= 45 else (1 if total_bars >= 5 else 0)
+    intro = 2 if duration_s >= EXCERPT_BELOW_S else (1 if total_bars >= 5 else 0)
 
     sections: list[Section] = []
     bar = 0

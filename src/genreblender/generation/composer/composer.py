@@ -23,7 +23,11 @@ from genreblender.generation.base import (
     validate_morph_request,
 )
 from genreblender.generation.composer import mix, render, singing, vocals
-from genreblender.generation.composer.arrangement import arrange_sections, plan_song
+from genreblender.generation.composer.arrangement import (
+    EXCERPT_BELOW_S,
+    arrange_sections,
+    plan_song,
+)
 from genreblender.generation.composer.bass import bass_part
 from genreblender.generation.composer.drums import drum_part
 from genreblender.generation.composer.harmony import comp_part, pad_part
@@ -71,9 +75,15 @@ from genreblender.mixes import Mix, Morph
 #: rhythm guitars, a brighter, harder-driven, more compressed mix;
 #: 2.8 (helpers' style work, style values only) jazz: the horn lead up front; hip-hop: a
 #: syncopated boom-bap kick (one, the last sixteenth of two, the and of three, a pickup) with the
-#: bass locked to it, ghosted sixteenth hats, a quieter keys loop; long tracks and stems render on
-#: several cores (``workers``), which changes no sample
-VERSION = "2.8"
+#: bass locked to it, ghosted sixteenth hats, a quieter keys loop; disco: a tambourine on the
+#: eighths, the bass mostly on the root, a clavinet among the comping instruments; long tracks and
+#: stems render on
+#: several cores (``workers``), which changes no sample;
+#: 2.9 a track shorter than 45 s is an excerpt (``arrangement.EXCERPT_BELOW_S``): it plays on to
+#: a short fade instead of ringing a held final chord for one to two bars; a sectioned blend's
+#: heavier genre no longer closes with a stub (a sliver of a bar at the end, whose short song
+#: had rung its ending in the piece before), and its closing piece takes the rest of the time
+VERSION = "2.9"
 #: How genres are combined: ``sections`` (default) alternates stretches of each genre's own
 #: music, each genre's share of the time following its weight; ``fuse`` mixes the styles'
 #: probabilities into one song (the rule of composer 1.x)
@@ -192,9 +202,11 @@ class Composer:
         seed: int,
         tonic_pc: int | None = None,
         controls: Controls | None = None,
+        excerpt: bool | None = None,
     ):
         """One song of the fused style of ``target`` (:func:`style.mix_styles`):
-        ``(score, tracks, style, streams)``, no audio; ``controls`` as in :meth:`compose`."""
+        ``(score, tracks, style, streams)``, no audio; ``controls`` as in :meth:`compose`,
+        ``excerpt`` as in :func:`arrangement.plan_song`."""
         request = validate_mix_request(target, duration_s, seed, min_duration_s=0)
         streams = self._streams(request.seed)
         style = mix_styles(request.mix.items())
@@ -202,7 +214,9 @@ class Composer:
         if controls.key is not None:
             tonic_pc = controls.key.tonic_pc
         mode = controls.key.mode if controls.key is not None else None
-        score = plan_song(style, request.duration_s, streams["plan"], tonic_pc, controls.bpm, mode)
+        score = plan_song(
+            style, request.duration_s, streams["plan"], tonic_pc, controls.bpm, mode, excerpt
+        )
         return self._arrange(style, score, streams)
 
     @staticmethod
@@ -320,11 +334,11 @@ class Composer:
         return cores_for_one_job()
 
     def _written_song(
-        self, target: Mix, duration_s, seed, tonic_pc, loudness, controls, stems
+        self, target: Mix, duration_s, seed, tonic_pc, loudness, controls, stems, excerpt=None
     ) -> _WrittenSong:
         """A song composed and written as the MIDI files its audio is rendered from."""
         score, tracks, style, streams = self.compose_mix(
-            target, duration_s, seed, tonic_pc, controls
+            target, duration_s, seed, tonic_pc, controls, excerpt
         )
         if loudness is not None:
             style["mix"]["loudness_rms"] = float(loudness)
@@ -499,7 +513,14 @@ class Composer:
         written, tonic = [], None
         for g in order:
             song = self._written_song(
-                Mix.pure(genres[g]), lengths[g], request.seed, tonic, loudness, controls, stems
+                Mix.pure(genres[g]),
+                lengths[g],
+                request.seed,
+                tonic,
+                loudness,
+                controls,
+                stems,
+                excerpt=request.duration_s < EXCERPT_BELOW_S,
             )
             tonic = song.score.tonic % 12 if tonic is None else tonic
             written.append(song)
@@ -770,8 +791,9 @@ def _merge_midi(pieces, duration_s: float, bpm: float) -> bytes:
     by_start: dict[int, tuple[list, np.ndarray]] = {}  # an instrument's notes in start order
     for song, piece, out_start, bar_s in pieces:
         src0 = piece.source_start_bar * bar_s
-        src1 = src0 + piece.bars * bar_s
         shift = out_start - src0
+        # the last piece's whole bars may run past the track's end, where its audio is cut
+        src1 = min(src0 + piece.bars * bar_s, duration_s - shift)
         for inst in song.instruments:
             key = (inst.name, inst.program, inst.is_drum)
             if key not in merged:
@@ -781,12 +803,12 @@ def _merge_midi(pieces, duration_s: float, bpm: float) -> bytes:
                 notes = sorted(inst.notes, key=lambda n: n.start)
                 by_start[id(inst)] = notes, np.array([n.start for n in notes])
             notes, starts = by_start[id(inst)]
-            first, last = np.searchsorted(starts, [src0, min(src1, duration_s - shift)])
+            first, last = np.searchsorted(starts, [src0, src1])
             merged[key].notes.extend(
                 pretty_midi.Note(n.velocity, n.pitch, n.start + shift, min(n.end, src1) + shift)
                 for n in notes[first:last]
             )
-            bends = [b for b in inst.pitch_bends if src0 <= b.time < min(src1, duration_s - shift)]
+            bends = [b for b in inst.pitch_bends if src0 <= b.time < src1]
             if bends:  # a bent lead line, back to centre where the piece ends
                 merged[key].pitch_bends.extend(
                     pretty_midi.PitchBend(b.pitch, b.time + shift) for b in bends

@@ -24,6 +24,8 @@ from genreblender.generation.composer.style import heaviest
 
 #: Typical length of one piece: a few 3-s listening windows of pure genre, a phrase or two
 TARGET_PIECE_S = 8.0
+#: The shortest closing piece of the heavier genre, in its bars (cut at the track's end)
+MIN_CLOSING_BARS = 0.5
 
 
 @dataclass(frozen=True)
@@ -94,8 +96,24 @@ def plan_mix_pieces(weights, duration_s: float, bar_s) -> list[Piece]:
     heavy_time = weights[heavy] * duration_s
     n_slots = max(1, min(len(sequence), int(round(heavy_time / TARGET_PIECE_S))))
     heavy_s = max(0.0, duration_s - sum(light_bars[i] * bars_s[i] for i in lights))
-    heavy_bars = max(n_slots + 1, math.ceil(heavy_s / bars_s[heavy]))
-    heavy_split = _split(heavy_bars, n_slots + 1)
+    # the heavier genre's time in its bars, not rounded: its closing piece is cut at the end
+    heavy_len = heavy_s / bars_s[heavy]
+    # every heavy piece a whole bar or more, the closing one at least MIN_CLOSING_BARS (a
+    # sliver of a bar is a stub no listening window hears as its genre, and a short song
+    # would have rung its ending there): fewer slots where the time holds fewer bars
+    n_slots = min(n_slots, int(math.floor(heavy_len - MIN_CLOSING_BARS + 1e-9)))
+    if n_slots >= 1:
+        opening = min(
+            int(round(heavy_len * n_slots / (n_slots + 1))),
+            int(math.floor(heavy_len - MIN_CLOSING_BARS + 1e-9)),
+        )
+        closing = max(1, math.ceil(heavy_len - opening - 1e-9))
+        heavy_split = [*_split(opening, n_slots), closing]
+    else:
+        # too short for the heavier genre to open and close: it opens, in the whole bars
+        # nearest its share, and the others follow to the end
+        n_slots = 1
+        heavy_split = [max(1, int(round(weights[heavy] * duration_s / bars_s[heavy])))]
     slots, at = [], 0
     for size in _split(len(sequence), n_slots):
         slot: list[list[int]] = []
@@ -106,18 +124,22 @@ def plan_mix_pieces(weights, duration_s: float, bar_s) -> list[Piece]:
                 slot.append([genre, bars])
         slots.append(slot)
         at += size
+    plan: list[list[int]] = []  # [genre, bars]
+    for k in range(n_slots + 1):
+        if k < len(heavy_split):
+            plan.append([heavy, heavy_split[k]])
+        if k < n_slots:
+            plan.extend(list(piece) for piece in slots[k])
+    # the last piece runs on to the end of the track (whole bars of its song, cut there)
+    covered = sum(bars * bars_s[genre] for genre, bars in plan)
+    if covered < duration_s - 1e-9:
+        genre = plan[-1][0]
+        plan[-1][1] += math.ceil((duration_s - covered) / bars_s[genre] - 1e-9)
     pieces: list[Piece] = []
     used = dict.fromkeys(range(len(weights)), 0)
-
-    def play(genre: int, bars: int) -> None:
+    for genre, bars in plan:
         pieces.append(Piece(genre, bars, used[genre]))
         used[genre] += bars
-
-    for k in range(n_slots + 1):
-        play(heavy, heavy_split[k])
-        if k < n_slots:
-            for genre, bars in slots[k]:
-                play(genre, bars)
     return pieces
 
 
