@@ -75,10 +75,10 @@ from genreblender.mixes import Mix, Morph
 #: rhythm guitars, a brighter, harder-driven, more compressed mix;
 #: 2.8 (helpers' style work, style values only) jazz: the horn lead up front; hip-hop: a
 #: syncopated boom-bap kick (one, the last sixteenth of two, the and of three, a pickup) with the
-#: bass locked to it, ghosted sixteenth hats, a quieter keys loop; disco: a tambourine on the
-#: eighths, the bass mostly on the root, a clavinet among the comping instruments; long tracks and
-#: stems render on
-#: several cores (``workers``), which changes no sample;
+#: bass locked to it, ghosted sixteenth hats, a quieter keys loop; long tracks and stems render
+#: on several cores (``workers``), which changes no sample (2.8's note named a disco change too,
+#: a tambourine on the eighths, the bass on the root, a clavinet: it was never committed, and
+#: 2.8's figures were measured without it);
 #: 2.9 a track shorter than 45 s is an excerpt (``arrangement.EXCERPT_BELOW_S``): it plays on to
 #: a short fade instead of ringing a held final chord for one to two bars; a sectioned blend's
 #: heavier genre no longer closes with a stub (a sliver of a bar at the end, whose short song
