@@ -37,7 +37,7 @@ def heard_seconds(pieces, bars, duration):
 @pytest.mark.parametrize("weights", MIXES)
 @pytest.mark.parametrize("duration", [10.0, 12.0, 20.0, 30.0, 60.0, 300.0])
 def test_time_shares_follow_the_weights(weights, duration):
-    from genreblender.generation.composer.sections import MIN_CLOSING_BARS
+    from genreblender.generation.composer.sections import MIN_CLOSING_BARS, MIN_HEAVY_PIECE_S
 
     bars = [2.4, 1.7, 2.0, 2.6, 1.9][: len(weights)]
     pieces = plan_mix_pieces(weights, duration, bars)
@@ -61,10 +61,19 @@ def test_time_shares_follow_the_weights(weights, duration):
         # within half a bar of its share (a share under half a bar gets no bar at all)
         assert abs(seconds[g] - w * duration) <= bars[g] / 2 + 1e-9, (g, seconds[g], w)
     if genres[-1] != heavy:
-        # it closes too unless its time held under a bar and a half: then it opened alone,
-        # in the whole bars nearest its share
+        # it closes too unless its time could not hold two pieces of MIN_HEAVY_PIECE_S and a
+        # bar and a half: then it opened alone, in the whole bars nearest its share
         assert abs(seconds[heavy] - weights[heavy] * duration) <= bars[heavy] / 2 + 1e-9
-        assert seconds[heavy] < (1 + MIN_CLOSING_BARS) * bars[heavy] + bars[heavy] / 2
+        assert (
+            seconds[heavy]
+            < max(2 * MIN_HEAVY_PIECE_S, (1 + MIN_CLOSING_BARS) * bars[heavy]) + bars[heavy] / 2
+        )
+    else:
+        assert all(
+            h >= MIN_HEAVY_PIECE_S - 1e-9
+            for p, h in zip(pieces[:-1], heard[:-1], strict=True)
+            if p.genre == heavy
+        )
     assert all(a != b for a, b in zip(genres, genres[1:], strict=False))  # none follows itself
     # every genre's pieces are consecutive stretches of its own song
     for g in set(genres):
@@ -75,8 +84,13 @@ def test_time_shares_follow_the_weights(weights, duration):
 
 
 def test_the_heaviest_genre_closes_when_its_time_allows():
-    # 20 s of an equal mix of three (about 2.8 bars each): heavy, the others, heavy again
-    assert [p.genre for p in plan_mix_pieces([1 / 3] * 3, 20.0, [2.4, 1.7, 2.0])] == [0, 1, 2, 0]
+    # 30 s of an equal mix of three: heavy (5 s), the others, heavy again (5 s)
+    assert [p.genre for p in plan_mix_pieces([1 / 3] * 3, 30.0, [2.4, 1.7, 2.0])] == [0, 1, 2, 0]
+    # 20 s: split in two, each of its pieces would last about 3.3 s, one listening window: it
+    # opens alone, as long as the others
+    pieces = plan_mix_pieces([1 / 3] * 3, 20.0, [2.4, 1.7, 2.0])
+    assert [p.genre for p in pieces] == [0, 1, 2]
+    assert pieces[0].bars * 2.4 == pytest.approx(20 / 3, abs=1.2)
     # 12 s of five genres: the heaviest holds 3 s, 1.25 of its bars: it opens alone
     pieces = plan_mix_pieces([0.25, 0.25, 0.2, 0.15, 0.15], 12.0, [2.4, 1.7, 2.0, 2.6, 1.9])
     assert [p.genre for p in pieces].count(0) == 1 and pieces[0].genre == 0
