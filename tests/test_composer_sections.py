@@ -1,6 +1,7 @@
 """Sectioned blends: the piece plan, A's share of the time, determinism, the sidecar."""
 
 import io
+import itertools
 
 import numpy as np
 import pytest
@@ -115,6 +116,22 @@ def test_no_closing_stub_and_the_shares_realised():
     from genreblender.generation.composer.sections import MIN_CLOSING_BARS
 
     bar_a, bar_b, duration = 2.49, 2.64, 10.0
+    for alpha in np.linspace(0, 1, 21):
+        pieces = plan_pieces(float(alpha), duration, bar_a, bar_b)
+        assert all(p.bars >= 1 for p in pieces)
+    # and over the tempos of the styles (40 to 170 BPM in 4/4), no piece under half a bar
+    for bar_a, bar_b in itertools.product(np.linspace(1.4, 3.6, 9), np.linspace(1.5, 3.5, 7)):
+        for alpha in np.linspace(0, 1, 21):
+            pieces = plan_pieces(float(alpha), duration, bar_a, bar_b)
+            t, a_heard = 0.0, 0.0
+            for p in pieces:
+                bar = bar_a if p.genre == 0 else bar_b
+                heard = min(p.bars * bar, duration - t)
+                assert heard >= MIN_CLOSING_BARS * bar - 1e-9, (bar_a, bar_b, alpha, pieces)
+                a_heard += heard if p.genre == 0 else 0.0
+                t += p.bars * bar
+            assert abs(a_heard / duration - alpha) <= max(bar_a, bar_b) / duration + 1e-9
+    bar_a, bar_b = 2.49, 2.64
     for alpha in np.linspace(0, 1, 21):
         pieces = plan_pieces(float(alpha), duration, bar_a, bar_b)
         t, a_heard = 0.0, 0.0

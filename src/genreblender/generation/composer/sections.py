@@ -124,9 +124,17 @@ def plan_mix_pieces(weights, duration_s: float, bar_s) -> list[Piece]:
         heavy_split = [*_split(opening, n_slots), closing]
     else:
         # too short for the heavier genre to open and close: it opens, in the whole bars
-        # nearest its share, and the others follow to the end
+        # nearest its share, and the others follow, the last running to the end (one bar
+        # fewer where that would leave it less than MIN_CLOSING_BARS: no stub there either)
         n_slots = 1
-        heavy_split = [max(1, int(round(weights[heavy] * duration_s / bars_s[heavy])))]
+        opening = max(1, int(round(weights[heavy] * duration_s / bars_s[heavy])))
+        last = sequence[-1][0]
+        closing_s = (
+            duration_s - opening * bars_s[heavy] - sum(b * bars_s[g] for g, b in sequence[:-1])
+        )
+        if opening > 1 and closing_s < MIN_CLOSING_BARS * bars_s[last]:
+            opening -= 1
+        heavy_split = [opening]
     slots, at = [], 0
     for size in _split(len(sequence), n_slots):
         slot: list[list[int]] = []
