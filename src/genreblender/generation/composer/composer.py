@@ -77,18 +77,16 @@ from genreblender.mixes import Mix, Morph
 #: syncopated boom-bap kick (one, the last sixteenth of two, the and of three, a pickup) with the
 #: bass locked to it, ghosted sixteenth hats, a quieter keys loop; long tracks and stems render
 #: on several cores (``workers``), which changes no sample (2.8's note named a disco change too,
-#: a tambourine on the eighths, the bass on the root, a clavinet: it was not committed, and
-#: 2.8's figures were measured without it; it is 2.11's);
+#: a tambourine on the eighths, the bass on the root, a clavinet: it was never committed, and
+#: 2.8's figures were measured without it);
 #: 2.9 a track shorter than 45 s is an excerpt (``arrangement.EXCERPT_BELOW_S``): it plays on to
 #: a short fade instead of ringing a held final chord for one to two bars; a sectioned blend's
 #: heavier genre no longer closes with a stub (a sliver of a bar at the end, whose short song
 #: had rung its ending in the piece before), and its closing piece takes the rest of the time;
 #: 2.10 the heavier genre opens and closes only if each of its pieces can last 4 s
 #: (``sections.MIN_HEAVY_PIECE_S``), else it opens alone: an equal 3-genre mix of 20 s is
-#: ``A B C``, not ``A B C A`` with A in two pieces of one listening window each;
-#: 2.11 (style values only) disco: a tambourine on the eighths, the bass mostly on the root
-#: (octaves now and then), a clavinet among the comping instruments
-VERSION = "2.11"
+#: ``A B C``, not ``A B C A`` with A in two pieces of one listening window each
+VERSION = "2.10"
 #: How genres are combined: ``sections`` (default) alternates stretches of each genre's own
 #: music, each genre's share of the time following its weight; ``fuse`` mixes the styles'
 #: probabilities into one song (the rule of composer 1.x)
