@@ -6,7 +6,9 @@
 Runs ``genreblender sweep --alphas 0.5`` (the same machinery, resumable: run it again to finish
 a killed study) and prints, for the steering listener and for every other ear in the results
 (the musicnn judge on the 36 pairs without reggae; any other listener the sweep scored), the
-landed rate and the mean on-target mass p(A) + p(B) beside mean |α̂ − α|, then the same per pair.
+landed rate and the mean on-target mass p(A) + p(B) beside mean |α̂ − α|; then each seed's top-two
+rate and the mean ± sd of each figure over the seeds (one seed draws all ten genres' songs for
+every pair, so seeds differ more than tracks do); then the same per pair.
 The rate at which A and B are the two most probable genres (issue 10's "landed") is printed beside
 the stricter landed rate of the landing rule, with issue 10's targets: A and B the top two for
 >= 70% of tracks by the default listener and >= 50% by the judge, mean on-target mass >= 0.6. Writes the figures as JSON
@@ -14,10 +16,13 @@ the stricter landed rate of the landing rule, with issue 10's targets: A and B t
 """
 
 import argparse
+import csv
 import json
 from pathlib import Path
 
 import _common  # noqa: F401  (one thread per process, before numpy/torch load)
+
+import numpy as np
 
 from genreblender.evaluation.executors import LocalExecutor
 from genreblender.evaluation.sweep import SweepSpec, all_pairs, run_sweep
@@ -69,6 +74,46 @@ def pair_table(summary):
     return rows
 
 
+def _flag(text: str) -> bool:
+    return text.strip().lower() in ("true", "1", "1.0")
+
+
+def seed_table(results_csv: Path, ear_prefixes: dict[str, str]) -> dict[str, dict]:
+    """Per ear, each seed's top-two rate, landed rate and mean on-target mass over the pairs it
+    can see (one seed draws every genre's song for all 45 pairs, so seeds differ far more than
+    tracks of one seed), with their mean and standard deviation over the seeds."""
+    with open(results_csv, newline="") as f:
+        rows = list(csv.DictReader(f))
+    table = {}
+    for name, prefix in ear_prefixes.items():
+        by_seed: dict[int, list[tuple[bool, bool, float]]] = {}
+        for row in rows:
+            mass = row.get(f"{prefix}on_target_mass", "")
+            if mass == "":  # a pair this ear cannot see
+                continue
+            by_seed.setdefault(int(row["seed"]), []).append(
+                (_flag(row[f"{prefix}top2_match"]), _flag(row[f"{prefix}landed"]), float(mass))
+            )
+        per_seed = {
+            seed: {
+                "top2_rate": float(np.mean([t for t, _, _ in v])),
+                "landed_rate": float(np.mean([lnd for _, lnd, _ in v])),
+                "mean_on_target_mass": float(np.mean([m for _, _, m in v])),
+                "n_tracks": len(v),
+            }
+            for seed, v in sorted(by_seed.items())
+        }
+        spread = {}
+        for figure in ("top2_rate", "landed_rate", "mean_on_target_mass"):
+            values = [v[figure] for v in per_seed.values()]
+            spread[figure] = {
+                "mean": float(np.mean(values)) if values else None,
+                "sd": float(np.std(values, ddof=1)) if len(values) > 1 else None,
+            }
+        table[name] = {"per_seed": per_seed, "over_seeds": spread}
+    return table
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=3)
@@ -110,6 +155,20 @@ def main():
         f"mean on-target mass >= {TARGETS['mean_on_target_mass']:g}\n"
     )
     ear_names = list(summary["overall"].get("ears", {}))
+    steering = f"{summary['overall'].get('listener') or 'listener'} (steering)"
+    seeds = seed_table(out / "results.csv", {steering: "", **{n: f"{n}_" for n in ear_names}})
+    if args.seeds > 1:
+        print("per seed (one seed draws all ten genres' songs): top two, then mean ± sd over seeds")
+        for name, entry in seeds.items():
+            rates = " ".join(f"{v['top2_rate']:.0%}" for v in entry["per_seed"].values())
+            over = entry["over_seeds"]
+            print(
+                f"  {name:34s} {rates} | top two {over['top2_rate']['mean']:.1%} "
+                f"± {over['top2_rate']['sd']:.1%}, landed {over['landed_rate']['mean']:.1%} "
+                f"± {over['landed_rate']['sd']:.1%}, mass {over['mean_on_target_mass']['mean']:.3f} "
+                f"± {over['mean_on_target_mass']['sd']:.3f}"
+            )
+        print()
     head = "".join(f" | {n[:10]:>10s} {'top-2':>5s} {'mass':>5s}" for n in ear_names)
     print(f"{'pair':18s} {'landed':>6s} {'top-2':>5s} {'mass':>5s} {'|α̂−α|':>6s}{head}")
     for key, row in pairs.items():
@@ -127,7 +186,14 @@ def main():
     path = out / "landing_study.json"
     path.write_text(
         json.dumps(
-            {"settings": vars(args), "targets": TARGETS, "ears": ears, "pairs": pairs}, indent=1
+            {
+                "settings": vars(args),
+                "targets": TARGETS,
+                "ears": ears,
+                "seeds": seeds,
+                "pairs": pairs,
+            },
+            indent=1,
         )
         + "\n"
     )
