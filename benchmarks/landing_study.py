@@ -16,7 +16,6 @@ the stricter landed rate of the landing rule, with issue 10's targets: A and B t
 """
 
 import argparse
-import csv
 import json
 from pathlib import Path
 
@@ -25,6 +24,7 @@ import _common  # noqa: F401  (one thread per process, before numpy/torch load)
 import numpy as np
 
 from genreblender.evaluation.executors import LocalExecutor
+from genreblender.evaluation.summary import ear_prefixes, read_results
 from genreblender.evaluation.sweep import SweepSpec, all_pairs, run_sweep
 
 JUDGE = "MSD_musicnn+MTT_musicnn"
@@ -74,37 +74,31 @@ def pair_table(summary):
     return rows
 
 
-def _flag(text: str) -> bool:
-    return text.strip().lower() in ("true", "1", "1.0")
-
-
-def seed_table(results_csv: Path, ear_prefixes: dict[str, str]) -> dict[str, dict]:
+def seed_table(results_csv: Path, steering: str) -> dict[str, dict]:
     """Per ear, each seed's top-two rate, landed rate and mean on-target mass over the pairs it
     can see (one seed draws every genre's song for all 45 pairs, so seeds differ far more than
     tracks of one seed), with their mean and standard deviation over the seeds."""
-    with open(results_csv, newline="") as f:
-        rows = list(csv.DictReader(f))
+    results = read_results(results_csv)
+    figures = {
+        "top2_rate": "top2_match",
+        "landed_rate": "landed",
+        "mean_on_target_mass": "on_target_mass",
+    }
     table = {}
-    for name, prefix in ear_prefixes.items():
-        by_seed: dict[int, list[tuple[bool, bool, float]]] = {}
-        for row in rows:
-            mass = row.get(f"{prefix}on_target_mass", "")
-            if mass == "":  # a pair this ear cannot see
-                continue
-            by_seed.setdefault(int(row["seed"]), []).append(
-                (_flag(row[f"{prefix}top2_match"]), _flag(row[f"{prefix}landed"]), float(mass))
-            )
+    for name, prefix in {steering: "", **ear_prefixes(results)}.items():
+        frame = results[results[f"{prefix}on_target_mass"].notna()]  # the pairs it can see
         per_seed = {
-            seed: {
-                "top2_rate": float(np.mean([t for t, _, _ in v])),
-                "landed_rate": float(np.mean([lnd for _, lnd, _ in v])),
-                "mean_on_target_mass": float(np.mean([m for _, _, m in v])),
-                "n_tracks": len(v),
+            int(seed): {
+                **{
+                    figure: float(group[f"{prefix}{column}"].mean())
+                    for figure, column in figures.items()
+                },
+                "n_tracks": len(group),
             }
-            for seed, v in sorted(by_seed.items())
+            for seed, group in frame.groupby("seed")
         }
         spread = {}
-        for figure in ("top2_rate", "landed_rate", "mean_on_target_mass"):
+        for figure in figures:
             values = [v[figure] for v in per_seed.values()]
             spread[figure] = {
                 "mean": float(np.mean(values)) if values else None,
@@ -156,7 +150,7 @@ def main():
     )
     ear_names = list(summary["overall"].get("ears", {}))
     steering = f"{summary['overall'].get('listener') or 'listener'} (steering)"
-    seeds = seed_table(out / "results.csv", {steering: "", **{n: f"{n}_" for n in ear_names}})
+    seeds = seed_table(out / "results.csv", steering)
     if args.seeds > 1:
         print("per seed (one seed draws all ten genres' songs): top two, then mean ± sd over seeds")
         for name, entry in seeds.items():

@@ -6,7 +6,7 @@ import pytest
 
 from genreblender.generation.base import generate_blend
 from genreblender.generation.composer import Composer
-from genreblender.generation.composer.sections import plan_mix_pieces, plan_pieces
+from genreblender.generation.composer.sections import heard_seconds, plan_mix_pieces, plan_pieces
 from genreblender.generation.composer.style import blend_styles, load_style, mix_styles
 from genreblender.mixes import parse_mix
 
@@ -23,15 +23,6 @@ MIXES = [
     (0.25, 0.25, 0.2, 0.15, 0.15),
     (0.6, 0.3, 0.1, 0.0),
 ]
-
-
-def heard_seconds(pieces, bars, duration):
-    """Each piece's seconds in the track (the last piece's whole bars are cut at the end)."""
-    heard, t = [], 0.0
-    for p in pieces:
-        heard.append(max(0.0, min(p.bars * bars[p.genre], duration - t)))
-        t += p.bars * bars[p.genre]
-    return heard
 
 
 @pytest.mark.parametrize("weights", MIXES)

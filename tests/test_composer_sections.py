@@ -8,7 +8,7 @@ import pytest
 
 from genreblender.errors import InvalidInputError
 from genreblender.generation.composer import Composer
-from genreblender.generation.composer.sections import plan_pieces
+from genreblender.generation.composer.sections import heard_seconds, plan_pieces
 
 
 @pytest.fixture(scope="module")
@@ -18,11 +18,7 @@ def composer():
 
 def _heard(pieces, bar_a, bar_b, duration):
     """Each piece's seconds in the track (the last is cut at its end) and A's share of it."""
-    heard, t = [], 0.0
-    for p in pieces:
-        bar = bar_a if p.genre == 0 else bar_b
-        heard.append(max(0.0, min(p.bars * bar, duration - t)))
-        t += p.bars * bar
+    heard = heard_seconds(pieces, (bar_a, bar_b), duration)
     share = sum(h for h, p in zip(heard, pieces, strict=True) if p.genre == 0) / duration
     return heard, share
 

@@ -23,11 +23,7 @@ from genreblender.generation.base import (
     validate_morph_request,
 )
 from genreblender.generation.composer import mix, render, singing, vocals
-from genreblender.generation.composer.arrangement import (
-    EXCERPT_BELOW_S,
-    arrange_sections,
-    plan_song,
-)
+from genreblender.generation.composer.arrangement import arrange_sections, is_excerpt, plan_song
 from genreblender.generation.composer.bass import bass_part
 from genreblender.generation.composer.drums import drum_part
 from genreblender.generation.composer.harmony import comp_part, pad_part
@@ -523,7 +519,7 @@ class Composer:
                 loudness,
                 controls,
                 stems,
-                excerpt=request.duration_s < EXCERPT_BELOW_S,
+                excerpt=is_excerpt(request.duration_s),
             )
             tonic = song.score.tonic % 12 if tonic is None else tonic
             written.append(song)

@@ -113,13 +113,12 @@ def plan_mix_pieces(weights, duration_s: float, bar_s) -> list[Piece]:
     # least MIN_CLOSING_BARS (a sliver of a bar is a stub no listening window hears as its
     # genre, and a short song would have rung its ending there): fewer slots where the time
     # holds fewer
-    n_slots = min(n_slots, int(math.floor(heavy_len - MIN_CLOSING_BARS + 1e-9)))
+    # whole bars the pieces before the closing one may take between them
+    before_closing = int(math.floor(heavy_len - MIN_CLOSING_BARS + 1e-9))
+    n_slots = min(n_slots, before_closing)
     n_slots = min(n_slots, int(math.floor(heavy_s / MIN_HEAVY_PIECE_S + 1e-9)) - 1)
     if n_slots >= 1:
-        opening = min(
-            int(round(heavy_len * n_slots / (n_slots + 1))),
-            int(math.floor(heavy_len - MIN_CLOSING_BARS + 1e-9)),
-        )
+        opening = min(int(round(heavy_len * n_slots / (n_slots + 1))), before_closing)
         closing = max(1, math.ceil(heavy_len - opening - 1e-9))
         heavy_split = [*_split(opening, n_slots), closing]
     else:
@@ -162,6 +161,17 @@ def plan_mix_pieces(weights, duration_s: float, bar_s) -> list[Piece]:
         pieces.append(Piece(genre, bars, used[genre]))
         used[genre] += bars
     return pieces
+
+
+def heard_seconds(pieces: list[Piece], bar_s, duration_s: float) -> list[float]:
+    """How long each piece of a plan is heard in a ``duration_s`` track (genre ``i``'s bars of
+    ``bar_s[i]`` seconds): its whole bars, but the last piece's are cut at the track's end."""
+    heard, t = [], 0.0
+    for p in pieces:
+        seconds = p.bars * float(bar_s[p.genre])
+        heard.append(max(0.0, min(seconds, duration_s - t)))
+        t += seconds
+    return heard
 
 
 #: A morph's frame: within every frame each genre catches up to its share of the time so far,
