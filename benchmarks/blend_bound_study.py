@@ -18,7 +18,9 @@ For each seed: a pure track of every genre and all 45 pairs at alpha = 0.5, ever
 For the default listener, each blend window (3 s) is put in one of three kinds: the opening
 window, a window inside one piece, a window across a section change; the table gives each
 kind's share of the windows and mean on-target mass, and per genre the mean p(own genre) of the
-windows inside its pieces beside its pure song's mean window. (A pure song of seed s is the
+windows inside its pieces, of the same pieces cut out and heard on their own (each then
+referenced to its own loudest moment, as a clip of that genre is, instead of the blend's), and of
+its pure song's windows. (A pure song of seed s is the
 genre's own song for that seed; inside a blend its song is in the opening genre's key, at the
 blend's loudness and planned to the blend's length, so it is a comparison, not an identity.)
 """
@@ -38,6 +40,8 @@ from genreblender.classification.listeners import DEFAULT_LISTENER
 from genreblender.genres import GENRES
 
 JUDGE = "MSD_musicnn+MTT_musicnn"
+#: a piece is heard on its own only if it holds one listening window
+MIN_PIECE_ALONE_S = 3.0
 
 
 def _one(job):
@@ -59,6 +63,24 @@ def _one(job):
     if judge is not None and {genre_a, genre_b} <= set(judge.visible_genres):
         row["ears"]["judge"] = judge.genre_scores(mono, result.sample_rate)
     row["sections"] = (result.metadata.get("blend") or {}).get("sections")
+    if genre_a != genre_b:
+        # each piece heard on its own, referenced to its own loudest moment as a clip of that
+        # genre is, instead of to the whole blend's
+        listener = _STATE["listeners"][DEFAULT_LISTENER]
+        row["pieces_alone"] = []
+        for section in row["sections"]:
+            if section["end_s"] - section["start_s"] < MIN_PIECE_ALONE_S:
+                continue
+            piece = mono[
+                int(section["start_s"] * result.sample_rate) : int(
+                    section["end_s"] * result.sample_rate
+                )
+            ]
+            heard = listener.classify(piece, sr=result.sample_rate)
+            g = GENRES.index(section["genre"])
+            row["pieces_alone"].append(
+                {"genre": section["genre"], "p_own": heard.segment_probabilities[:, g].tolist()}
+            )
     return row
 
 
@@ -92,8 +114,10 @@ def _piece_of(sections, start, end):
 def window_kinds(pure: dict, blends: list[dict]) -> dict:
     """The default listener's blend windows by kind, and each genre inside its pieces."""
     kinds = {"opening": [], "inside a piece": [], "across a section change": []}
-    own = {g: {"inside blends": [], "pure song": []} for g in GENRES}
+    own = {g: {"inside blends": [], "piece alone": [], "pure song": []} for g in GENRES}
     for row in blends:
+        for piece in row.get("pieces_alone", []):
+            own[piece["genre"]]["piece alone"].extend(piece["p_own"])
         a, b = GENRES.index(row["a"]), GENRES.index(row["b"])
         windows = row["windows"]
         for start, end, p in zip(
@@ -118,7 +142,7 @@ def window_kinds(pure: dict, blends: list[dict]) -> dict:
             for k, v in kinds.items()
         },
         "own_genre_inside_pieces": {
-            g: {k: float(np.mean(v)) for k, v in entry.items()}
+            g: {k: float(np.mean(v)) if v else None for k, v in entry.items()}
             for g, entry in own.items()
             if entry["inside blends"]
         },
@@ -167,9 +191,14 @@ def main():
         print(
             f"  {kind:26s} {k['share']:6.1%} of windows, mean mass {k['mean_on_target_mass']:.3f}"
         )
-    print("\n  p(own genre) in windows inside its pieces, beside its pure song's windows")
+    print(
+        "\n  p(own genre) in the windows inside its pieces; the same pieces heard on their own; "
+        "its pure songs' windows"
+    )
+    print(f"  {'genre':10s} {'in the blend':>12s} {'piece alone':>12s} {'pure song':>10s}")
     for genre, k in windows["own_genre_inside_pieces"].items():
-        print(f"  {genre:10s} {k['inside blends']:.3f}  (pure {k['pure song']:.3f})")
+        alone = "n/a" if k["piece alone"] is None else f"{k['piece alone']:.3f}"
+        print(f"  {genre:10s} {k['inside blends']:12.3f} {alone:>12s} {k['pure song']:10.3f}")
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(

@@ -90,6 +90,19 @@ def test_windows_are_sorted_into_opening_inside_and_across_a_change():
         2 * (0.1 / 9), abs=1e-9
     )
     own = result["own_genre_inside_pieces"]
-    assert own["jazz"] == pytest.approx({"inside blends": 0.6, "pure song": 0.7})
-    assert own["metal"] == pytest.approx({"inside blends": 0.5, "pure song": 0.9})
+    assert own["jazz"] == {
+        "inside blends": pytest.approx(0.6),
+        "piece alone": None,
+        "pure song": 0.7,
+    }
+    assert own["metal"]["inside blends"] == pytest.approx(0.5)
+
+    # the pieces heard on their own are averaged over all their windows, per genre
+    blend["pieces_alone"] = [
+        {"genre": "jazz", "p_own": [0.8, 0.6]},
+        {"genre": "metal", "p_own": [0.4]},
+    ]
+    own = blend_bound_study.window_kinds(pure, [blend])["own_genre_inside_pieces"]
+    assert own["jazz"]["piece alone"] == pytest.approx(0.7)
+    assert own["metal"]["piece alone"] == pytest.approx(0.4)
     assert "blues" not in own
