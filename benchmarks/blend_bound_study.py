@@ -64,24 +64,24 @@ def _one(job):
         row["ears"]["judge"] = judge.genre_scores(mono, result.sample_rate)
     row["sections"] = (result.metadata.get("blend") or {}).get("sections")
     if genre_a != genre_b:
-        # each piece heard on its own, referenced to its own loudest moment as a clip of that
-        # genre is, instead of to the whole blend's
-        listener = _STATE["listeners"][DEFAULT_LISTENER]
-        row["pieces_alone"] = []
-        for section in row["sections"]:
-            if section["end_s"] - section["start_s"] < MIN_PIECE_ALONE_S:
-                continue
-            piece = mono[
-                int(section["start_s"] * result.sample_rate) : int(
-                    section["end_s"] * result.sample_rate
-                )
-            ]
-            heard = listener.classify(piece, sr=result.sample_rate)
-            g = GENRES.index(section["genre"])
-            row["pieces_alone"].append(
-                {"genre": section["genre"], "p_own": heard.segment_probabilities[:, g].tolist()}
-            )
+        row["pieces_alone"] = _pieces_alone(mono, result.sample_rate, row["sections"])
     return row
+
+
+def _pieces_alone(mono, sr, sections) -> list[dict]:
+    """Each piece of a blend cut out and heard on its own by the default listener (referenced
+    to its own loudest moment, as a clip of its genre is, instead of to the whole blend's):
+    its genre and p(that genre) in each of its windows."""
+    listener = _STATE["listeners"][DEFAULT_LISTENER]
+    heard = []
+    for section in sections:
+        if section["end_s"] - section["start_s"] < MIN_PIECE_ALONE_S:
+            continue
+        piece = mono[int(section["start_s"] * sr) : int(section["end_s"] * sr)]
+        g = GENRES.index(section["genre"])
+        windows = listener.classify(piece, sr=sr).segment_probabilities
+        heard.append({"genre": section["genre"], "p_own": windows[:, g].tolist()})
+    return heard
 
 
 def mass_bound(pure: dict, blends: list[dict], ear: str) -> dict:
@@ -115,6 +115,13 @@ def window_kinds(pure: dict, blends: list[dict]) -> dict:
     """The default listener's blend windows by kind, and each genre inside its pieces."""
     kinds = {"opening": [], "inside a piece": [], "across a section change": []}
     own = {g: {"inside blends": [], "piece alone": [], "pure song": []} for g in GENRES}
+    # each pure song's mean p(own genre) over its windows, read once
+    pure_own = {
+        (genre, seed): float(
+            np.asarray(row["windows"]["probabilities"])[:, GENRES.index(genre)].mean()
+        )
+        for (genre, seed), row in pure.items()
+    }
     for row in blends:
         for piece in row.get("pieces_alone", []):
             own[piece["genre"]]["piece alone"].extend(piece["p_own"])
@@ -133,8 +140,7 @@ def window_kinds(pure: dict, blends: list[dict]) -> dict:
                 genre = piece["genre"]
                 g = GENRES.index(genre)
                 own[genre]["inside blends"].append(p[g])
-                song = np.asarray(pure[genre, row["seed"]]["windows"]["probabilities"])
-                own[genre]["pure song"].append(float(song[:, g].mean()))
+                own[genre]["pure song"].append(pure_own[genre, row["seed"]])
     n = sum(len(v) for v in kinds.values())
     return {
         "kinds": {
