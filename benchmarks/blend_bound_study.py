@@ -37,6 +37,7 @@ import numpy as np
 from composer_genre_recognition import _STATE, _init
 
 from genreblender.classification.listeners import DEFAULT_LISTENER
+from genreblender.generation.base import MAX_DURATION_S, MIN_DURATION_S
 from genreblender.genres import GENRES
 
 JUDGE = "MSD_musicnn+MTT_musicnn"
@@ -164,6 +165,12 @@ def main():
     parser.add_argument("--no-judge", dest="judge", action="store_false")
     parser.add_argument("--out", default="out/bench/blend_bound.json")
     args = parser.parse_args()
+    if args.seeds < 1 or args.jobs < 1:
+        parser.error(f"--seeds and --jobs take 1 or more, got {args.seeds} and {args.jobs}")
+    if not MIN_DURATION_S <= args.seconds <= MAX_DURATION_S:
+        parser.error(
+            f"--seconds takes {MIN_DURATION_S:g} to {MAX_DURATION_S:g}, got {args.seconds:g}"
+        )
     seeds = range(args.seed_offset, args.seed_offset + args.seeds)
     jobs = [(g, g, s, args.seconds) for s in seeds for g in GENRES]
     jobs += [(a, b, s, args.seconds) for s in seeds for a, b in itertools.combinations(GENRES, 2)]
