@@ -81,8 +81,11 @@ from genreblender.mixes import Mix, Morph
 #: had rung its ending in the piece before), and its closing piece takes the rest of the time;
 #: 2.10 the heavier genre opens and closes only if each of its pieces can last 4 s
 #: (``sections.MIN_HEAVY_PIECE_S``), else it opens alone: an equal 3-genre mix of 20 s is
-#: ``A B C``, not ``A B C A`` with A in two pieces of one listening window each
-VERSION = "2.10"
+#: ``A B C``, not ``A B C A`` with A in two pieces of one listening window each;
+#: (2.11 was a disco style change, reverted: ``README.md``)
+#: 2.12 (style values only) blues: the singer's vibrato slow and wide (±1 semitone at 3.5 Hz
+#: instead of ±0.45 at 5 Hz), the wobble of a blues shouter's held notes
+VERSION = "2.12"
 #: How genres are combined: ``sections`` (default) alternates stretches of each genre's own
 #: music, each genre's share of the time following its weight; ``fuse`` mixes the styles'
 #: probabilities into one song (the rule of composer 1.x)
