@@ -17,19 +17,19 @@ the stricter landed rate of the landing rule, with issue 10's targets: A and B t
 
 import argparse
 import json
+import statistics
 from pathlib import Path
 
 import _common  # noqa: F401  (one thread per process, before numpy/torch load)
 
-import numpy as np
-
 from genreblender.evaluation.executors import LocalExecutor
-from genreblender.evaluation.summary import ear_prefixes, read_results
 from genreblender.evaluation.sweep import SweepSpec, all_pairs, run_sweep
 
 JUDGE = "MSD_musicnn+MTT_musicnn"
 #: issue 10's targets at α = 0.5 over the 45 pairs
 TARGETS = {"listener_landed_rate": 0.7, "judge_landed_rate": 0.5, "mean_on_target_mass": 0.6}
+#: the figures whose spread over seeds is printed
+SEED_FIGURES = ("top2_rate", "landed_rate", "mean_on_target_mass")
 
 
 def _fmt(value, spec=".3f", width=0):
@@ -74,35 +74,21 @@ def pair_table(summary):
     return rows
 
 
-def seed_table(results_csv: Path, steering: str) -> dict[str, dict]:
+def seed_table(summary: dict, steering: str) -> dict[str, dict]:
     """Per ear, each seed's top-two rate, landed rate and mean on-target mass over the pairs it
-    can see (one seed draws every genre's song for all 45 pairs, so seeds differ far more than
-    tracks of one seed), with their mean and standard deviation over the seeds."""
-    results = read_results(results_csv)
-    figures = {
-        "top2_rate": "top2_match",
-        "landed_rate": "landed",
-        "mean_on_target_mass": "on_target_mass",
-    }
+    can see (the summary's ``by_seed``: one seed draws every genre's song for all 45 pairs, so
+    seeds differ far more than tracks of one seed), with their mean and standard deviation over
+    the seeds."""
+    overall = summary["overall"]
     table = {}
-    for name, prefix in {steering: "", **ear_prefixes(results)}.items():
-        frame = results[results[f"{prefix}on_target_mass"].notna()]  # the pairs it can see
-        per_seed = {
-            int(seed): {
-                **{
-                    figure: float(group[f"{prefix}{column}"].mean())
-                    for figure, column in figures.items()
-                },
-                "n_tracks": len(group),
-            }
-            for seed, group in frame.groupby("seed")
-        }
+    for name, view in {steering: overall, **overall.get("ears", {})}.items():
+        per_seed = {int(seed): v for seed, v in view.get("by_seed", {}).items()}
         spread = {}
-        for figure in figures:
-            values = [v[figure] for v in per_seed.values()]
+        for figure in SEED_FIGURES:
+            values = [v[figure] for v in per_seed.values() if v[figure] is not None]
             spread[figure] = {
-                "mean": float(np.mean(values)) if values else None,
-                "sd": float(np.std(values, ddof=1)) if len(values) > 1 else None,
+                "mean": statistics.fmean(values) if values else None,
+                "sd": statistics.stdev(values) if len(values) > 1 else None,
             }
         table[name] = {"per_seed": per_seed, "over_seeds": spread}
     return table
@@ -150,7 +136,7 @@ def main():
     )
     ear_names = list(summary["overall"].get("ears", {}))
     steering = f"{summary['overall'].get('listener') or 'listener'} (steering)"
-    seeds = seed_table(out / "results.csv", steering)
+    seeds = seed_table(summary, steering)
     if args.seeds > 1:
         print("per seed (one seed draws all ten genres' songs): top two, then mean ± sd over seeds")
         for name, entry in seeds.items():

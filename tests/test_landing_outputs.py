@@ -237,6 +237,27 @@ def test_summary_puts_landing_beside_spearman_per_pair_and_overall(tmp_path):
     assert overall["ears"]["judge"]["mean_on_target_mass"] == pytest.approx(0.6)
 
 
+def test_summary_gives_each_seeds_landing_for_the_seed_to_seed_spread(tmp_path):
+    # seed 0 lands everywhere, seed 1 nowhere; the judge cannot see pop:reggae
+    rows = []
+    for seed, landed, mass in ((0, True, 0.8), (1, False, 0.3)):
+        for alpha in (0.0, 0.5, 1.0):
+            judge = (alpha, mass, landed)
+            rows.append(_row(("jazz", "metal"), alpha, seed, alpha, mass, landed, judge))
+            rows.append(_row(("pop", "reggae"), alpha, seed, alpha + 0.1, mass, landed))
+    path = tmp_path / "results.csv"
+    pd.DataFrame(rows).to_csv(path, index=False)
+    overall = summarize(read_results(path))["overall"]
+    assert set(overall["by_seed"]) == {"0", "1"}
+    assert overall["by_seed"]["0"]["landed_rate"] == 1.0
+    assert overall["by_seed"]["1"]["top2_rate"] == 0.0
+    assert overall["by_seed"]["1"]["mean_on_target_mass"] == pytest.approx(0.3)
+    assert overall["by_seed"]["0"]["mean_abs_alpha_error"] == pytest.approx(0.05)
+    assert overall["by_seed"]["0"]["n_tracks"] == 6
+    judge = overall["ears"]["judge"]["by_seed"]
+    assert judge["1"]["landed_rate"] == 0.0 and judge["1"]["n_tracks"] == 3  # jazz:metal only
+
+
 def test_summary_of_results_without_landing_columns_says_none():
     # a results file written before the landing columns existed still summarises
     rows = [

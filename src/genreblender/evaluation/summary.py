@@ -86,21 +86,24 @@ def _view(frame: pd.DataFrame, prefix: str) -> dict[str, Any]:
     }
 
 
+def _landing_view(group: pd.DataFrame, prefix: str) -> dict[str, Any]:
+    """Landed rate, top-two rate, mean on-target mass and mean |α̂ − α| of a group of tracks
+    that one ear scored."""
+    return {
+        "landed_rate": _mean(group.get(f"{prefix}landed")),
+        "top2_rate": _mean(group.get(f"{prefix}top2_match")),
+        "mean_on_target_mass": _mean(group.get(f"{prefix}on_target_mass")),
+        "mean_abs_alpha_error": float(
+            np.mean(np.abs(group[f"{prefix}alpha_hat"] - group["alpha"]))
+        ),
+        "n_tracks": int(len(group)),
+    }
+
+
 def _by_alpha(frame: pd.DataFrame, prefix: str) -> dict[str, Any]:
     """Landed rate and mean on-target mass at each α (e.g. the α = 0.5 landing target)."""
     frame = frame[frame[f"{prefix}alpha_hat"].notna()]
-    out = {}
-    for alpha, group in frame.groupby("alpha"):
-        out[f"{alpha:g}"] = {
-            "landed_rate": _mean(group.get(f"{prefix}landed")),
-            "top2_rate": _mean(group.get(f"{prefix}top2_match")),
-            "mean_on_target_mass": _mean(group.get(f"{prefix}on_target_mass")),
-            "mean_abs_alpha_error": float(
-                np.mean(np.abs(group[f"{prefix}alpha_hat"] - group["alpha"]))
-            ),
-            "n_tracks": int(len(group)),
-        }
-    return out
+    return {f"{alpha:g}": _landing_view(group, prefix) for alpha, group in frame.groupby("alpha")}
 
 
 def _listener_name(results: pd.DataFrame) -> str | None:
@@ -158,6 +161,10 @@ def summarize(results: pd.DataFrame) -> dict[str, Any]:
             "mean_on_target_mass": _mean(scored.get(f"{prefix}on_target_mass")),
             "mean_js": _mean(scored.get(f"{prefix}js")),
             "by_alpha": _by_alpha(scored, prefix),
+            # one seed draws every genre's song for all pairs: the seed-to-seed spread
+            "by_seed": {
+                str(seed): _landing_view(group, prefix) for seed, group in scored.groupby("seed")
+            },
             "n_pairs": len(entries),
             "n_pairs_with_spearman": sum(p["spearman"] is not None for p in entries),
             "n_tracks": int(len(scored)),
