@@ -124,8 +124,20 @@ def own_genre_table(rows: list[dict]) -> dict:
     return table
 
 
-def _score(models: dict, levels: np.ndarray) -> dict:
-    return {name: m.predict_proba([levels])[0] for name, m in models.items()}
+def _rows(models: dict, levels: np.ndarray, mix: Mix, draw: int) -> list[dict]:
+    """One row per model of a track's levels: a pure track's distribution, or a blend's
+    figures against ``mix``."""
+    rows = []
+    for name, model in models.items():
+        p = model.predict_proba([levels])[0]
+        if mix.k == 1:
+            rows.append({"model": name, "genre": mix.genres[0], "p": p})
+        else:
+            figures = mix_metrics(p, mix).to_dict()
+            rows.append(
+                {"model": name, "mix": mix.text, "k": mix.k, "draw": draw, "metrics": figures}
+            )
+    return rows
 
 
 def main():
@@ -193,8 +205,7 @@ def main():
     for levels, label in zip(real_clips.levels, real_clips.labels, strict=True):
         mid = (levels.shape[1] - cols) // 2
         excerpt = own_reference(np.ascontiguousarray(levels[:, mid : mid + cols]))
-        for name, p in _score(models, excerpt).items():
-            real_pure.append({"model": name, "genre": GENRES[label], "p": p})
+        real_pure += _rows(models, excerpt, Mix.pure(GENRES[label]), 0)
 
     pairs = list(itertools.combinations(GENRES, 2))
     triples = random_triples(args.triples, args.triple_seed)
@@ -206,16 +217,7 @@ def main():
     for k, (mix, draw) in enumerate(jobs):
         picks = [real_clips.levels[rng.choice(by_genre[g])] for g in mix.genres]
         image = splice(picks, mix, args.seconds, rng)
-        for name, p in _score(models, image).items():
-            real.append(
-                {
-                    "model": name,
-                    "mix": mix.text,
-                    "k": mix.k,
-                    "draw": draw,
-                    "metrics": mix_metrics(p, mix).to_dict(),
-                }
-            )
+        real += _rows(models, image, mix, draw)
         if (k + 1) % 100 == 0:
             print(f"  real blends {k + 1}/{len(jobs)}", flush=True)
 
@@ -235,19 +237,8 @@ def main():
         result = composer.generate_mix(mix, args.seconds, seed)
         loaded = load_audio(result.audio.mean(axis=1), sr=result.sample_rate)
         levels = mel_levels(loaded.samples, loaded.sr)
-        for name, p in _score(models, levels).items():
-            if mix.k == 1:
-                composed_pure.append({"model": name, "genre": mix.genres[0], "p": p})
-            else:
-                composed.append(
-                    {
-                        "model": name,
-                        "mix": mix.text,
-                        "k": mix.k,
-                        "draw": seed,
-                        "metrics": mix_metrics(p, mix).to_dict(),
-                    }
-                )
+        rows = _rows(models, levels, mix, seed)
+        (composed_pure if mix.k == 1 else composed).extend(rows)
         if (k + 1) % 50 == 0:
             print(f"  composer tracks {k + 1}/{len(work)}", flush=True)
 
