@@ -162,6 +162,9 @@ def main():
     args = parser.parse_args()
     if not 3.0 <= args.seconds <= 28.0:
         parser.error("--seconds must be in [3, 28]: a real blend's pieces are cut from 30-s clips")
+    for option in ("draws", "triple_draws", "composer_seeds", "triples"):
+        if getattr(args, option) < 1:
+            parser.error(f"--{option.replace('_', '-')} must be at least 1")
     _common.one_thread_torch()
     import torch
 
