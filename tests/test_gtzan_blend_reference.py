@@ -83,3 +83,16 @@ def test_figures_give_the_spread_over_draws():
     # per-draw means 0.5 and 1.0
     assert fig["topk_match"]["sd_over_draws"] == pytest.approx(np.std([0.5, 1.0], ddof=1))
     assert fig["on_target_mass"]["mean"] == pytest.approx(0.6)
+
+
+def test_the_report_figure_is_written_as_a_png(tmp_path):
+    fig = {n: {"mean": 0.5, "sd_over_draws": 0.1} for n in reference.BLEND_FIGURES}
+    table = dict.fromkeys(reference.GENRES, 0.5) | {"mean": 0.5}
+    keys = [f"{source}, {m}" for source in ("real", "composer") for m in ("held-out", "shipped")]
+    report = {
+        "pure": dict.fromkeys(keys, table),
+        "pairs": dict.fromkeys(keys, fig),
+        "triples": dict.fromkeys(keys, fig),
+    }
+    path = reference.plot_report(report, tmp_path / "deep" / "reference.png")
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
