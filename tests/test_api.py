@@ -188,3 +188,13 @@ def test_docs_pages_load_their_assets_from_this_server(client, page):
         assert asset.startswith("/"), f"{page} loads {asset} from elsewhere"
         got = client.get(asset)
         assert got.status_code == 200 and len(got.content) > 1000, asset
+
+
+def test_a_miss_on_a_genre_the_listener_seldom_recognises_comes_with_a_caution(client):
+    body = {"genre_a": "pop", "genre_b": "blues", "alpha": 0.5, "seconds": 4, "seed": 2}
+    evaluation = client.post("/generate", json=body | {"include_audio": False}).json()["evaluation"]
+    predicted = evaluation["predicted"]
+    top_two = sorted(predicted, key=predicted.get, reverse=True)[:2]
+    # this short blend does not land, and blues is not among the two genres heard most
+    assert not evaluation["metrics"]["landed"] and "blues" not in top_two
+    assert "names blues right only 12%" in evaluation["caution"]

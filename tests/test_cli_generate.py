@@ -84,3 +84,18 @@ def test_blend_main_job_prints_target_beside_prediction(tmp_path, capsys):
     assert "target" in text and "predicted" in text and "alpha_hat" in text
     assert "(steering): LANDED" in text or "(steering): DID NOT LAND; missed by" in text
     assert "(judge, did not steer)" in text
+
+
+def test_blend_says_how_far_to_trust_a_miss_on_a_genre_the_listener_seldom_recognises(
+    tmp_path, capsys
+):
+    out = tmp_path / "blend.wav"
+    args = ["blend", "--a", "pop", "--b", "blues", "--alpha", "0.5", "--seconds", "4"]
+    assert main([*args, "--seed", "2", "--no-judge", "-o", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "(steering): DID NOT LAND" in text
+    assert (
+        "    caution: on real GTZAN tracks by artists it never heard, mel-cnn names blues" in text
+    )
+    meta = json.loads(out.with_suffix(".json").read_text())
+    assert "names blues right only 12%" in meta["measurement"]["caution"]

@@ -431,6 +431,11 @@ class Evaluation(_Open):
         description="a blend that moves: the curve, and its timeline (asked, heard per window "
         "and over 12-s spans, tracking error and Spearman)",
     )
+    caution: str | None = Field(
+        None,
+        description="a blend that did not land on genres the listener seldom names right even "
+        "in real music (its artist-disjoint recall below 50%): how far to trust the miss",
+    )
 
 
 class MixRecord(_Open):

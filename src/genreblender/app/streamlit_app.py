@@ -213,6 +213,8 @@ def show_verdict(run: services.BlendRun) -> None:
     (st.success if verdict.landed else st.warning)(
         f"**{verdict.headline}**. {verdict.details}", icon="✅" if verdict.landed else "⚠️"
     )
+    if ev.get("caution"):
+        st.caption(f"Caution: {ev['caution']}.")
 
 
 def show_metrics(run: services.BlendRun) -> None:

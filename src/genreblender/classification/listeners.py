@@ -96,7 +96,15 @@ def _load(kind: str, path: Path | None):
     if kind == "mel-cnn":
         from genreblender.classification.mel_listener import MelCNNClassifier
 
-        return MelCNNClassifier.load(path)
-    from genreblender.classification.classifier import GenreClassifier
+        listener = MelCNNClassifier.load(path)
+    else:
+        from genreblender.classification.classifier import GenreClassifier
 
-    return GenreClassifier.load(path)
+        listener = GenreClassifier.load(path)
+    if path is None:
+        # the shipped model's own artist-disjoint evaluation: how far to trust a miss (a model
+        # the user trained has none, and gets no such caution)
+        from genreblender.classification.reliability import held_out_recall
+
+        listener.held_out_recall = held_out_recall(kind)
+    return listener

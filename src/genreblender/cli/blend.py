@@ -147,6 +147,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"{g:<10} {t:7.2f} {p:9.3f}  {_bar(p)}{mark}")
     print(f"\n{_figures_line(metrics, target)}")
     print(f"\n{_verdict_line(f'{classifier.name} (steering)', metrics.landing)}")
+    if evaluation.caution:
+        print(f"    caution: {evaluation.caution}")
     for view in evaluation.ears:
         print(_ear_line(view, target))
     if evaluation.morph is not None:

@@ -26,6 +26,9 @@ class TrackEvaluation:
     #: for a blend that moves: the curve and the steering listener's timeline figures
     #: (:func:`genreblender.evaluation.morph.morph_timeline`); each ear's are in its view
     morph: dict[str, Any] | None = None
+    #: for a blend that did not land on genres the steering listener seldom recognises even in
+    #: real music: how far to trust the miss (``classification.reliability.miss_caution``)
+    caution: str | None = None
 
     @property
     def landing(self):
@@ -45,6 +48,7 @@ class TrackEvaluation:
             "segments": self.classification.to_dict()["segments"],
             "ears": list(self.ears),
             "morph": self.morph,
+            "caution": self.caution,
         }
 
 
@@ -80,7 +84,29 @@ def evaluate_mix(audio: np.ndarray, sr: int, mix: Mix, classifier=None, ears=())
     classification = classifier.classify(mono, sr=sr)
     metrics = mix_metrics(classification.probabilities, mix, classification.genres)
     views = [hear_mix(ear, mono, sr, mix) for ear in as_ears(ears)]
-    return TrackEvaluation(classification, metrics, views)
+    caution = None
+    if not metrics.landed:
+        from genreblender.classification.reliability import miss_caution
+
+        name = classification.model.get("listener") or "the listener"
+        recall = getattr(classifier, "held_out_recall", None)
+        caution = miss_caution(name, _missed_genres(metrics, classification.genres), recall)
+    return TrackEvaluation(classification, metrics, views, caution=caution)
+
+
+def _missed_genres(metrics: BlendMetrics, genres) -> list[str]:
+    """The asked genres a blend that did not land missed: those outside the most probable k (k
+    the number of genres asked for; ``genres`` names the predicted distribution's entries),
+    else those heard less than asked."""
+    mix = metrics.mix
+    asked = list(mix.active)
+    ranked = [genres[i] for i in np.argsort(-np.asarray(metrics.predicted), kind="stable")]
+    outside = [g for g in asked if g not in ranked[: len(asked)]]
+    if outside:
+        return outside
+    heard = dict(zip(mix.genres, metrics.heard, strict=True))
+    weight = dict(zip(mix.genres, mix.weights, strict=True))
+    return [g for g in asked if heard[g] < weight[g]]
 
 
 def evaluate_morph(
