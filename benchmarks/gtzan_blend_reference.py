@@ -226,7 +226,10 @@ def main():
 
     torch.set_num_threads(min(2, os.cpu_count() or 1))
     started = time.perf_counter()
-    gtzan = shared_data_dir() / "gtzan"
+    shared = shared_data_dir()
+    if shared is None:
+        parser.error("needs the GTZAN mel images in ../shared/data (or $GENREBLENDER_SHARED_DATA)")
+    gtzan = shared / "gtzan"
 
     def names(f):
         return {Path(x.strip()).stem for x in (gtzan / "splits" / f).read_text().splitlines() if x}
