@@ -223,3 +223,16 @@ def test_mix_editor_explains_what_is_not_a_mix(app):
     assert not app.exception
     assert any("2 to 10 genres" in i.value for i in app.info)
     assert app.button(key="generate").disabled
+
+
+def test_a_miss_on_blues_says_how_far_to_trust_it(app):
+    app.selectbox(key="genre_a").select("pop")
+    app.selectbox(key="genre_b").select("blues")
+    app.select_slider(key="alpha_percent").set_value(50)
+    app.slider(key="seconds").set_value(4)
+    app.number_input(key="seed").set_value(2)
+    app.button(key="generate").click().run()
+    assert not app.exception
+    caution = app.session_state["current"].evaluation["caution"]
+    assert caution and "names blues right only 12%" in caution
+    assert f"Caution: {caution}." in [c.value for c in app.caption]
