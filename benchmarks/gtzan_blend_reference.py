@@ -51,6 +51,7 @@ import time
 from pathlib import Path
 
 import _common
+from _mel_lists import list_model, list_model_path, mel_list
 
 import numpy as np
 from mel_reference_study import own_reference
@@ -62,7 +63,6 @@ from genreblender.evaluation.metrics import mix_metrics
 from genreblender.generation.composer.sections import plan_mix_pieces
 from genreblender.genres import GENRES
 from genreblender.mixes import Mix, make_mix
-from genreblender.paths import shared_data_dir
 
 #: bar length of the real blends' plan (the composer's bars are 1.7-3 s)
 REAL_BAR_S = 2.0
@@ -213,7 +213,9 @@ def main():
         default="train-to-valid",
         help="which list the held-out model learns from and which it hears as real blends",
     )
-    parser.add_argument("--model", default=None, help="default: out/bench/mel_<list>_model.pth")
+    parser.add_argument(
+        "--model", default=None, help="default: out/bench/mel_<list>_list_model.pth"
+    )
     parser.add_argument("--out", default="out/bench/gtzan_blend_reference.json")
     args = parser.parse_args()
     if not 3.0 <= args.seconds <= 28.0:
@@ -226,29 +228,10 @@ def main():
 
     torch.set_num_threads(min(2, os.cpu_count() or 1))
     started = time.perf_counter()
-    shared = shared_data_dir()
-    if shared is None:
-        parser.error("needs the GTZAN mel images in ../shared/data (or $GENREBLENDER_SHARED_DATA)")
-    gtzan = shared / "gtzan"
-
-    def names(f):
-        return {Path(x.strip()).stem for x in (gtzan / "splits" / f).read_text().splitlines() if x}
-
     learn_list, hear_list = DIRECTIONS[args.direction]
-    model_path = Path(args.model or f"out/bench/mel_{learn_list}_list_model.pth")
-    if not model_path.exists():
-        from genreblender.classification.cnn import CNNConfig
-        from genreblender.classification.mel_images import read_mel_image_folder
-
-        train = read_mel_image_folder(gtzan / "mel_images", names(f"{learn_list}_filtered.txt"))
-        print(f"training on {len(train)} {learn_list}-list images (seed 0, shipped recipe)...")
-        fitted = MelCNNClassifier(CNNConfig(seed=0)).fit(train.levels, train.labels)
-        model_path.parent.mkdir(parents=True, exist_ok=True)
-        fitted.save(model_path)
-    from genreblender.classification.mel_images import read_mel_image_folder
-
-    held_out = MelCNNClassifier.load(model_path)
-    real_clips = read_mel_image_folder(gtzan / "mel_images", names(f"{hear_list}_filtered.txt"))
+    model_path = Path(args.model or list_model_path(learn_list))
+    held_out = list_model(learn_list, model_path, parser)
+    real_clips = mel_list(hear_list, parser)
     held_out.temperature = fit_track_temperature(
         held_out.track_logits(real_clips.levels), real_clips.labels
     )

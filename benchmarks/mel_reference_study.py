@@ -22,16 +22,13 @@ import os
 from pathlib import Path
 
 import _common
+from _mel_lists import list_model, mel_list
 
 import numpy as np
 
 from genreblender.classification.calibration import softmax
-from genreblender.classification.cnn import CNNConfig
-from genreblender.classification.mel_images import read_mel_image_folder
-from genreblender.classification.mel_listener import MelCNNClassifier
 from genreblender.classification.melspec import COLUMNS_PER_SECOND, N_LEVELS
 from genreblender.evaluation.metrics import _kl
-from genreblender.paths import shared_data_dir
 
 
 def js(p, q):
@@ -54,20 +51,9 @@ def main():
     import torch
 
     torch.set_num_threads(min(2, os.cpu_count() or 1))
-    gtzan = shared_data_dir() / "gtzan"
-
-    def names(f):
-        return {Path(x.strip()).stem for x in (gtzan / "splits" / f).read_text().splitlines() if x}
-
     model_path = Path(args.model or args.cache)
-    if not model_path.exists():
-        train = read_mel_image_folder(gtzan / "mel_images", names("train_filtered.txt"))
-        print(f"training on {len(train)} training-list images (seed 0, shipped recipe)...")
-        model = MelCNNClassifier(CNNConfig(seed=0)).fit(train.levels, train.labels)
-        model_path.parent.mkdir(parents=True, exist_ok=True)
-        model.save(model_path)
-    model = MelCNNClassifier.load(model_path)
-    valid = read_mel_image_folder(gtzan / "mel_images", names("valid_filtered.txt"))
+    model = list_model("train", model_path, parser)
+    valid = mel_list("valid", parser)
     print(f"model {model_path} (T={model.temperature:.2f}); {len(valid)} validation images\n")
 
     whole = model.predict_proba(list(valid.levels))

@@ -25,17 +25,15 @@ import time
 from pathlib import Path
 
 import _common
+from _mel_lists import list_model, mel_list
 
 import numpy as np
 
 from genreblender.classification.calibration import softmax
 from genreblender.classification.cnn import CNNConfig
-from genreblender.classification.mel_images import read_mel_image_folder
 from genreblender.classification.mel_listener import MelCNNClassifier, fit_track_temperature
 from genreblender.genres import GENRES
-from genreblender.paths import shared_data_dir
 
-WHOLE_TRAIN_LIST_MODEL = "out/bench/mel_train_list_model.pth"
 #: temperatures at which the held-out likelihood is also printed (how flat it is around its best)
 TEMPERATURE_GRID = (1.5, 2.0, 2.5, 3.0)
 
@@ -77,25 +75,17 @@ def main():
     import torch
 
     torch.set_num_threads(min(2, os.cpu_count() or 1))
-    shared = shared_data_dir()
-    if shared is None:
-        parser.error("needs the GTZAN mel images in ../shared/data (or $GENREBLENDER_SHARED_DATA)")
-    gtzan = shared / "gtzan"
-
-    def names(f):
-        return {Path(x.strip()).stem for x in (gtzan / "splits" / f).read_text().splitlines() if x}
-
-    train = read_mel_image_folder(gtzan / "mel_images", names("train_filtered.txt"))
-    valid = read_mel_image_folder(gtzan / "mel_images", names("valid_filtered.txt"))
+    train = mel_list("train", parser)
+    valid = mel_list("valid", parser)
     if sizes[-1] > len(train) or sizes[0] < len(GENRES):
         parser.error(f"--sizes must be within [{len(GENRES)}, {len(train)}]")
     shipped_t = MelCNNClassifier.load().temperature
     rows = []
     for size in sizes:
         started = time.perf_counter()
-        whole = size == len(train) and args.seed == 0 and Path(WHOLE_TRAIN_LIST_MODEL).exists()
-        if whole:
-            model = MelCNNClassifier.load(WHOLE_TRAIN_LIST_MODEL)
+        whole = size == len(train) and args.seed == 0
+        if whole:  # the whole list at seed 0: the network the other studies cache
+            model = list_model("train", parser=parser)
         else:
             print(f"training on {size} of the {len(train)} training-list tracks...", flush=True)
             keep = stratified_subset(train.labels, size, args.seed)
@@ -116,7 +106,7 @@ def main():
                 "nll_by_temperature": {
                     str(g): track_nll(logits, valid.labels, g) for g in TEMPERATURE_GRID
                 },
-                "cached": whole,
+                "whole_list_network": whole,
                 "minutes": (time.perf_counter() - started) / 60,
             }
         )
