@@ -99,6 +99,8 @@ class Landing:
     landed: bool
     missed_by: dict[str, float]
     reasons: tuple[str, ...]
+    #: the genres that had to be on top and were not (condition 1), by name
+    below: tuple[str, ...] = ()
 
     @property
     def summary(self) -> str:
@@ -126,12 +128,14 @@ def landing(p: np.ndarray, target: np.ndarray, mix: Mix, weight_error: float, ge
     asked = [names.index(g) for g in mix.genres]
     missed: dict[str, float] = {}
     reasons: list[str] = []
+    below: tuple[str, ...] = ()
     # (1) rank: the genres that carry real weight must beat everything not asked for
     required = [i for i in asked if target[i] > LANDING_ALPHA_TOLERANCE]
     others = [i for i in range(len(names)) if i not in asked]
     if others and required:
         weakest = min(required, key=lambda i: p[i])
         strongest = max(others, key=lambda i: p[i])
+        below = tuple(names[i] for i in required if p[i] <= p[strongest])
         if p[strongest] >= p[weakest]:
             missed["rank"] = float(p[strongest] - p[weakest])
             n = len(required)
@@ -154,7 +158,7 @@ def landing(p: np.ndarray, target: np.ndarray, mix: Mix, weight_error: float, ge
         reasons.append(
             f"{what} {weight_error:.2f} > {LANDING_ALPHA_TOLERANCE:g} (by {missed['alpha']:.2f})"
         )
-    return Landing(not missed, missed, tuple(reasons))
+    return Landing(not missed, missed, tuple(reasons), below)
 
 
 @dataclass(frozen=True)

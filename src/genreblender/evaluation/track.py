@@ -90,23 +90,18 @@ def evaluate_mix(audio: np.ndarray, sr: int, mix: Mix, classifier=None, ears=())
 
         name = classification.model.get("listener") or "the listener"
         recall = getattr(classifier, "held_out_recall", None)
-        caution = miss_caution(name, _missed_genres(metrics, classification.genres), recall)
+        caution = miss_caution(name, _missed_genres(metrics), recall)
     return TrackEvaluation(classification, metrics, views, caution=caution)
 
 
-def _missed_genres(metrics: BlendMetrics, genres) -> list[str]:
-    """The asked genres a blend that did not land missed: those outside the most probable k (k
-    the number of genres asked for; ``genres`` names the predicted distribution's entries),
-    else those heard less than asked."""
+def _missed_genres(metrics: BlendMetrics) -> list[str]:
+    """The asked genres a blend that did not land missed: those the landing rule wanted on top
+    and found below another genre, else those heard less than asked."""
+    if metrics.landing.below:
+        return list(metrics.landing.below)
     mix = metrics.mix
-    asked = list(mix.active)
-    ranked = [genres[i] for i in np.argsort(-np.asarray(metrics.predicted), kind="stable")]
-    outside = [g for g in asked if g not in ranked[: len(asked)]]
-    if outside:
-        return outside
     heard = dict(zip(mix.genres, metrics.heard, strict=True))
-    weight = dict(zip(mix.genres, mix.weights, strict=True))
-    return [g for g in asked if heard[g] < weight[g]]
+    return [g for g, w in mix.items() if w > 0 and heard[g] < w]
 
 
 def evaluate_morph(
