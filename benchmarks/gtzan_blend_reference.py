@@ -42,7 +42,6 @@ a musician made (these are cuts between two recordings in different keys and tem
 """
 
 import argparse
-import copy
 import itertools
 import json
 import math
@@ -57,6 +56,7 @@ import numpy as np
 from mel_reference_study import own_reference
 from mix_study import random_triples
 
+from genreblender.classification.calibration import softmax
 from genreblender.classification.mel_listener import MelCNNClassifier, fit_track_temperature
 from genreblender.classification.melspec import COLUMNS_PER_SECOND
 from genreblender.evaluation.metrics import mix_metrics
@@ -133,10 +133,13 @@ def own_genre_table(rows: list[dict]) -> dict:
 
 def _rows(models: dict, levels: np.ndarray, mix: Mix, draw: int) -> list[dict]:
     """One row per model of a track's levels: a pure track's distribution, or a blend's
-    figures against ``mix``."""
-    rows = []
-    for name, model in models.items():
-        p = model.predict_proba([levels])[0]
+    figures against ``mix``. ``models`` maps a name to ``(network, temperature)``; a network
+    heard at two temperatures runs once."""
+    rows, logits = [], {}
+    for name, (network, temperature) in models.items():
+        if id(network) not in logits:
+            logits[id(network)] = network.track_logits([levels])[0]
+        p = softmax(logits[id(network)], temperature).mean(axis=0)
         if mix.k == 1:
             rows.append({"model": name, "genre": mix.genres[0], "p": p})
         else:
@@ -239,9 +242,11 @@ def main():
     # the shipped network at the held-out model's temperature: how much of a figure is the
     # listener's confidence rather than the music (the shipped temperature is the median of both
     # split directions' held-out fits, and the two directions disagree)
-    retempered = copy.copy(shipped)
-    retempered.temperature = held_out.temperature
-    models = {"held-out": held_out, "shipped": shipped, "shipped at held-out T": retempered}
+    models = {
+        "held-out": (held_out, held_out.temperature),
+        "shipped": (shipped, shipped.temperature),
+        "shipped at held-out T": (shipped, held_out.temperature),
+    }
     print(
         f"held-out model {model_path} (T fitted on the {len(real_clips)} {hear_list}-list clips: "
         f"{held_out.temperature:.2f}); shipped listener T {shipped.temperature:.2f}"
