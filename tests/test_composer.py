@@ -396,3 +396,18 @@ def test_one_thread_by_default_in_a_pool_worker(monkeypatch):
 def test_bad_worker_counts_are_refused(workers):
     with pytest.raises(InvalidInputError, match="workers must be a whole number"):
         Composer(workers=workers)
+
+
+def test_a_priors_tempo_limits_bound_the_learned_tempo_range(monkeypatch):
+    from genreblender.generation.composer import style as style_module
+
+    prior = style_module._prior("disco")
+    learned = style_module._learned()["genres"]["disco"]
+    limits = prior["tempo_bpm_limits"]
+    assert learned["tempo_bpm_quartiles"][0] < limits[0]  # the corpus alone would go slower
+    lo, hi = load_style("disco")["tempo_bpm"]
+    assert limits[0] <= lo < hi <= limits[1]
+    assert "tempo_bpm_limits" not in load_style("disco")  # the blend rule never sees it
+    unbounded = {k: v for k, v in prior.items() if k != "tempo_bpm_limits"}
+    monkeypatch.setattr(style_module, "_prior", lambda genre: unbounded)
+    assert load_style("disco")["tempo_bpm"][0] < limits[0]

@@ -84,8 +84,13 @@ from genreblender.mixes import Mix, Morph
 #: ``A B C``, not ``A B C A`` with A in two pieces of one listening window each;
 #: (2.11 was a disco style change, reverted: ``README.md``)
 #: 2.12 (style values only) blues: the singer's vibrato slow and wide (±1 semitone at 3.5 Hz
-#: instead of ±0.45 at 5 Hz), the wobble of a blues shouter's held notes
-VERSION = "2.12"
+#: instead of ±0.45 at 5 Hz), the wobble of a blues shouter's held notes;
+#: 2.13 (style values only, from ``benchmarks/draw_audit.py``: draws every ear heard as less of
+#: the genre, confirmed on a second set of development seeds) disco's tempo at least 116 BPM,
+#: country's at most 120, hip-hop's at least 94 (``tempo_bpm_limits`` on the corpus's tempo
+#: range); jazz's lead no longer a vibraphone, rock's rhythm guitar always the distortion guitar,
+#: classical's pad always String Ensemble 1 and its lead never the piano
+VERSION = "2.13"
 #: How genres are combined: ``sections`` (default) alternates stretches of each genre's own
 #: music, each genre's share of the time following its weight; ``fuse`` mixes the styles'
 #: probabilities into one song (the rule of composer 1.x)

@@ -16,7 +16,8 @@ A style (``styles/<genre>.json``) holds
 Learned statistics from the MIDI corpus (``styles/learned.json``, rebuilt by
 ``scripts/build_style_tables.py``: tempo quartiles, drum onset grids, melody step/leap ratio) are
 merged into the hand-written priors at load time, each weighted by how much data supports it
-(see :func:`load_style`). Each genre's production reference, the long-term spectrum of its typical
+(see :func:`load_style`); a prior's optional ``tempo_bpm_limits`` bounds the merged tempo range
+(the corpus's quartiles include files whose written tempo is not the genre's pulse). Each genre's production reference, the long-term spectrum of its typical
 GTZAN recording (``styles/reference_spectra.json``, rebuilt by
 ``scripts/build_reference_spectra.py``), enters as ``mix.reference_mfcc``; the master bus matches
 the track's tonal balance to it (:func:`genreblender.generation.composer.mix.match_reference`).
@@ -105,6 +106,7 @@ def load_style(genre: str) -> dict[str, Any]:
     """
     genre = validate_genre(genre)
     style = json.loads(json.dumps(_prior(genre)))  # deep copy of the cached prior
+    limits = style.pop("tempo_bpm_limits", None)
     reference = _reference_spectra().get(genre)
     if reference is not None:
         style["mix"]["reference_mfcc"] = list(reference["mfcc_mean"])
@@ -117,7 +119,11 @@ def load_style(genre: str) -> dict[str, Any]:
     lo, hi = style["tempo_bpm"]
     if "tempo_bpm_quartiles" in learned:
         q1, q3 = learned["tempo_bpm_quartiles"]
-        style["tempo_bpm"] = [round((1 - w) * lo + w * q1, 1), round((1 - w) * hi + w * q3, 1)]
+        lo, hi = round((1 - w) * lo + w * q1, 1), round((1 - w) * hi + w * q3, 1)
+        if limits:
+            # a MIDI file's tempo is what its sequencer wrote, not always the groove's pulse
+            lo, hi = max(lo, limits[0]), min(hi, limits[1])
+        style["tempo_bpm"] = [lo, hi]
     grid = style["drums"]["grid"]
     n_drums = float(learned.get("n_drum_files", 0))
     if n_drums >= 5 and style["drums"]["level"] > 0:

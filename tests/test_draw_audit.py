@@ -1,0 +1,67 @@
+"""benchmarks/draw_audit.py: which drawn values every ear hears as less of the genre."""
+
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+import draw_audit  # noqa: E402
+
+
+def test_draws_name_each_part_and_layer_whichever_genre_plays_it():
+    metadata = {
+        "key": "D dorian",
+        "ending": "fade",
+        "form": ["intro:1", "verse:6"],
+        "instruments": [
+            {"part": "drums", "program": 0},
+            {"part": "comp:reggae", "program": 27},
+            {"part": "comp:reggae:double", "program": 17},
+            {"part": "lead:reggae", "program": 53},
+        ],
+    }
+    assert draw_audit.draws(metadata) == {
+        "mode": "dorian",
+        "ending": "fade",
+        "form": "intro+verse",
+        "program drums": "0",
+        "program comp": "27",
+        "program comp:double": "17",
+        "program lead": "53",
+    }
+
+
+def _songs(lower_for: dict[str, float], n: int = 30) -> list[dict]:
+    """Songs drawing program 11 a third of the time; ``lower_for[ear]`` is how much lower that
+    ear hears the genre in those songs, over a small seeded spread."""
+    rng = np.random.default_rng(0)
+    songs = []
+    for i in range(n):
+        value = "11" if i % 3 == 0 else "65"
+        p_own = {
+            ear: 0.6 - (shift if value == "11" else 0.0) + rng.normal(0, 0.02)
+            for ear, shift in lower_for.items()
+        }
+        songs.append({"draws": {"program lead": value}, "p_own": p_own})
+    return songs
+
+
+def test_a_value_every_ear_hears_lower_is_flagged():
+    found = draw_audit.findings(_songs({"mel-cnn": 0.2, "judge": 0.1}), min_count=5)
+    by_value = {f["value"]: f for f in found}
+    assert by_value["11"]["every_ear_lower"] and by_value["11"]["n"] == 10
+    assert by_value["11"]["diffs"]["mel-cnn"][0] < -0.15
+    assert not by_value["65"]["every_ear_lower"]
+
+
+def test_a_value_one_ear_does_not_hear_lower_is_not_flagged():
+    found = draw_audit.findings(_songs({"mel-cnn": 0.2, "judge": 0.0}), min_count=5)
+    assert not any(f["every_ear_lower"] for f in found)
+
+
+def test_values_drawn_too_rarely_or_by_every_song_are_left_out():
+    found = draw_audit.findings(_songs({"mel-cnn": 0.2}), min_count=11)
+    assert [(f["value"], f["n"]) for f in found] == [("65", 20)]  # "11" came up 10 times
+    same = [{"draws": {"mode": "major"}, "p_own": {"judge": 0.5 + i / 100}} for i in range(9)]
+    assert draw_audit.findings(same, min_count=2) == []
