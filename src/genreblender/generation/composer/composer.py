@@ -89,8 +89,11 @@ from genreblender.mixes import Mix, Morph
 #: the genre, confirmed on a second set of development seeds) disco's tempo at least 116 BPM,
 #: country's at most 120, hip-hop's at least 94 (``tempo_bpm_limits`` on the corpus's tempo
 #: range); jazz's lead no longer a vibraphone, rock's rhythm guitar always the distortion guitar,
-#: classical's pad always String Ensemble 1 and its lead never the piano
-VERSION = "2.13"
+#: classical's pad always String Ensemble 1 and its lead never the piano;
+#: 2.14 (style values only, the same audit) blues' bass always the acoustic bass, never the
+#: electric finger bass (every ear lower with it on three sets of development seeds, and higher
+#: without it on a fourth)
+VERSION = "2.14"
 #: How genres are combined: ``sections`` (default) alternates stretches of each genre's own
 #: music, each genre's share of the time following its weight; ``fuse`` mixes the styles'
 #: probabilities into one song (the rule of composer 1.x)
