@@ -14,7 +14,10 @@ draw that a musician would also call untypical should be changed, and only after
 of seeds confirms it (``--seed-offset 400``).
 
 Writes every song's draws and scores to ``<out>/songs.jsonl`` (the analysis re-reads it with
-``--analyse-only``).
+``--analyse-only``). ``--compare OTHER_OUT`` then sets this run's songs against another run's on
+the same seeds (another composer version: run this script with ``PYTHONPATH=<checkout>/src``),
+song by song: each genre's mean p(genre) by each ear before and after, and the paired
+difference with its standard error.
 """
 
 import argparse
@@ -96,9 +99,9 @@ def findings(songs: list[dict], min_count: int) -> list[dict]:
     out = []
     for what in sorted(values):
         for value, having in sorted(values[what].items()):
-            if len(having) < min_count or len(having) == len(songs):
-                continue
             others = [s for s in songs if s["draws"].get(what) != value]
+            if len(having) < max(min_count, 2) or len(others) < 2:  # each side needs a spread
+                continue
             diffs = {}
             for e in ears:
                 a = [s["p_own"][e] for s in having]
@@ -137,6 +140,35 @@ def analyse(rows: list[dict], min_count: int) -> None:
             print(f"  {f['what']} = {f['value']} (n {f['n']}): {cells}{flag}")
 
 
+def paired(before: list[dict], after: list[dict]) -> dict[str, dict]:
+    """Per genre and ear, over the songs both runs composed (the same genre and seed): the mean
+    p(genre) before and after, and the mean paired difference with its standard error."""
+    earlier = {(r["genre"], r["seed"]): r for r in before}
+    out = defaultdict(dict)
+    for genre in dict.fromkeys(r["genre"] for r in after):
+        mine = [r for r in after if r["genre"] == genre]
+        both = [(earlier[(genre, r["seed"])], r) for r in mine if (genre, r["seed"]) in earlier]
+        if len(both) < 2:
+            continue
+        for ear in sorted(both[0][1]["p_own"]):
+            x = np.array([b["p_own"][ear] for b, _ in both])
+            y = np.array([a["p_own"][ear] for _, a in both])
+            d = y - x
+            out[genre][ear] = {
+                "before": float(x.mean()),
+                "after": float(y.mean()),
+                "diff": float(d.mean()),
+                "se": float(d.std(ddof=1) / np.sqrt(len(d))),
+                "n": len(d),
+            }
+    return dict(out)
+
+
+def _rows(out_dir: str) -> list[dict]:
+    path = Path(out_dir) / "songs.jsonl"
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--genres", default=",".join(GENRES))
@@ -147,6 +179,9 @@ def main():
     parser.add_argument("--no-judge", dest="judge", action="store_false")
     parser.add_argument("--out", default="out/bench/draw_audit")
     parser.add_argument("--analyse-only", action="store_true")
+    parser.add_argument(
+        "--compare", metavar="OTHER_OUT", help="a run to compare with, song by song"
+    )
     args = parser.parse_args()
     genres = [validate_genre(g) for g in args.genres.split(",")]
     path = Path(args.out) / "songs.jsonl"
@@ -155,8 +190,16 @@ def main():
     if not args.analyse_only:
         seeds = list(range(args.seed_offset, args.seed_offset + args.seeds))
         compose_and_hear(genres, seeds, args.seconds, args.judge, path)
-    rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-    analyse([r for r in rows if r["genre"] in genres], args.min_count)
+    rows = [r for r in _rows(args.out) if r["genre"] in genres]
+    analyse(rows, args.min_count)
+    if args.compare:
+        print(f"\n{args.compare} -> {args.out}, song by song: before -> after (difference ± se)")
+        for genre, ears in paired(_rows(args.compare), rows).items():
+            cells = "  ".join(
+                f"{e} {v['before']:.3f}->{v['after']:.3f} ({v['diff']:+.3f}±{v['se']:.3f})"
+                for e, v in ears.items()
+            )
+            print(f"  {genre:9s} n {next(iter(ears.values()))['n']}  {cells}")
 
 
 if __name__ == "__main__":

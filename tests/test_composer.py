@@ -411,3 +411,18 @@ def test_a_priors_tempo_limits_bound_the_learned_tempo_range(monkeypatch):
     unbounded = {k: v for k, v in prior.items() if k != "tempo_bpm_limits"}
     monkeypatch.setattr(style_module, "_prior", lambda genre: unbounded)
     assert load_style("disco")["tempo_bpm"][0] < limits[0]
+
+
+def test_tempo_limits_hold_without_corpus_data_and_replace_a_range_they_miss(monkeypatch):
+    from genreblender.generation.composer import style as style_module
+
+    metal = dict(style_module._prior("metal"))  # metal has no corpus data
+    assert style_module._learned()["genres"].get("metal") is None
+    monkeypatch.setattr(
+        style_module, "_prior", lambda genre: {**metal, "tempo_bpm_limits": [170, 240]}
+    )
+    assert load_style("metal")["tempo_bpm"] == [170, metal["tempo_bpm"][1]]
+    monkeypatch.setattr(
+        style_module, "_prior", lambda genre: {**metal, "tempo_bpm_limits": [60, 80]}
+    )
+    assert load_style("metal")["tempo_bpm"] == [60, 80]  # no overlap: the limits

@@ -4,6 +4,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 import draw_audit  # noqa: E402
@@ -65,3 +66,27 @@ def test_values_drawn_too_rarely_or_by_every_song_are_left_out():
     assert [(f["value"], f["n"]) for f in found] == [("65", 20)]  # "11" came up 10 times
     same = [{"draws": {"mode": "major"}, "p_own": {"judge": 0.5 + i / 100}} for i in range(9)]
     assert draw_audit.findings(same, min_count=2) == []
+
+
+def test_paired_sets_each_song_against_the_same_genre_and_seed_of_the_other_run():
+    def row(genre, seed, p):
+        return {"genre": genre, "seed": seed, "p_own": {"mel-cnn": p}}
+
+    before = [row("jazz", 1, 0.5), row("jazz", 2, 0.6), row("rock", 1, 0.9), row("rock", 2, 0.9)]
+    after = [row("jazz", 1, 0.6), row("jazz", 2, 0.8), row("jazz", 3, 0.0), row("rock", 1, 0.9)]
+    out = draw_audit.paired(before, after)
+    jazz = out["jazz"]["mel-cnn"]
+    assert jazz["n"] == 2  # seed 3 has no partner
+    assert (jazz["before"], jazz["after"], jazz["diff"]) == pytest.approx((0.55, 0.7, 0.15))
+    assert jazz["se"] == pytest.approx(0.05)  # differences 0.1 and 0.2: sd 0.0707 / sqrt 2
+    assert "rock" not in out  # one pair: no spread to judge a difference by
+
+
+def test_a_value_drawn_once_or_by_every_song_but_one_is_left_out():
+    songs = [
+        {"draws": {"program lead": "11" if i == 0 else "65"}, "p_own": {"judge": 0.5 + i / 100}}
+        for i in range(6)
+    ]
+    assert draw_audit.findings(songs, min_count=1) == []  # no spread on one side
+    songs[1]["draws"]["program lead"] = "11"
+    assert [f["value"] for f in draw_audit.findings(songs, min_count=1)] == ["11", "65"]

@@ -97,6 +97,15 @@ def _prior(genre: str) -> dict[str, Any]:
     return json.loads((_styles_dir() / f"{genre}.json").read_text())
 
 
+def _bounded(tempo: list[float], limits: list[float] | None) -> list[float]:
+    """``tempo`` (a ``[lo, hi]`` BPM range) within ``limits``; the limits themselves where the
+    two ranges do not overlap."""
+    if not limits:
+        return list(tempo)
+    lo, hi = max(tempo[0], limits[0]), min(tempo[1], limits[1])
+    return [lo, hi] if lo < hi else list(limits)
+
+
 def load_style(genre: str) -> dict[str, Any]:
     """The style of ``genre``: the hand-written prior merged with the corpus statistics.
 
@@ -113,6 +122,7 @@ def load_style(genre: str) -> dict[str, Any]:
     learned = _learned().get("genres", {}).get(genre)
     if not learned:
         style["learned_from"] = None
+        style["tempo_bpm"] = _bounded(style["tempo_bpm"], limits)
         return style
     n = float(learned["n_files"])
     w = n / (n + PRIOR_STRENGTH)
@@ -120,10 +130,8 @@ def load_style(genre: str) -> dict[str, Any]:
     if "tempo_bpm_quartiles" in learned:
         q1, q3 = learned["tempo_bpm_quartiles"]
         lo, hi = round((1 - w) * lo + w * q1, 1), round((1 - w) * hi + w * q3, 1)
-        if limits:
-            # a MIDI file's tempo is what its sequencer wrote, not always the groove's pulse
-            lo, hi = max(lo, limits[0]), min(hi, limits[1])
-        style["tempo_bpm"] = [lo, hi]
+    # a MIDI file's tempo is what its sequencer wrote, not always the groove's pulse
+    style["tempo_bpm"] = _bounded([lo, hi], limits)
     grid = style["drums"]["grid"]
     n_drums = float(learned.get("n_drum_files", 0))
     if n_drums >= 5 and style["drums"]["level"] > 0:
