@@ -17,8 +17,8 @@ Learned statistics from the MIDI corpus (``styles/learned.json``, rebuilt by
 ``scripts/build_style_tables.py``: tempo quartiles, drum onset grids, melody step/leap ratio) are
 merged into the hand-written priors at load time, each weighted by how much data supports it
 (see :func:`load_style`); a prior's optional ``tempo_bpm_limits`` bounds the merged tempo range
-(the corpus's quartiles include files whose written tempo is not the genre's pulse). Each genre's production reference, the long-term spectrum of its typical
-GTZAN recording (``styles/reference_spectra.json``, rebuilt by
+(the corpus's quartiles include files whose written tempo is not the genre's pulse). Each
+genre's production reference, the long-term spectrum of its typical GTZAN recording (``styles/reference_spectra.json``, rebuilt by
 ``scripts/build_reference_spectra.py``), enters as ``mix.reference_mfcc``; the master bus matches
 the track's tonal balance to it (:func:`genreblender.generation.composer.mix.match_reference`).
 
