@@ -18,9 +18,10 @@ Learned statistics from the MIDI corpus (``styles/learned.json``, rebuilt by
 merged into the hand-written priors at load time, each weighted by how much data supports it
 (see :func:`load_style`); a prior's optional ``tempo_bpm_limits`` bounds the merged tempo range
 (the corpus's quartiles include files whose written tempo is not the genre's pulse). Each
-genre's production reference, the long-term spectrum of its typical GTZAN recording (``styles/reference_spectra.json``, rebuilt by
-``scripts/build_reference_spectra.py``), enters as ``mix.reference_mfcc``; the master bus matches
-the track's tonal balance to it (:func:`genreblender.generation.composer.mix.match_reference`).
+genre's production reference, the long-term spectrum of its typical GTZAN recording
+(``styles/reference_spectra.json``, rebuilt by ``scripts/build_reference_spectra.py``), enters as
+``mix.reference_mfcc``; the master bus matches the track's tonal balance to it
+(:func:`genreblender.generation.composer.mix.match_reference`).
 
 Blend rule (:func:`blend_styles`), for weight ``alpha`` on genre A; a mix of k genres with
 weights ``w_i`` (:func:`mix_styles`) follows the same rule k-way (``Σ w_i P_i``, ``Σ w_i x_i``,
