@@ -49,20 +49,7 @@ def draws(metadata: dict) -> dict[str, str]:
 
 
 def compose_and_hear(genres, seeds, seconds, judge, out_path: Path) -> None:
-    _common.one_thread_torch()
-    from genreblender.classification.listeners import LISTENER_NAMES, get_listener
-
-    ears = {}
-    for name in LISTENER_NAMES:
-        listener = get_listener(name)
-        ears[name] = lambda y, sr, listener=listener: listener.classify(y, sr=sr).distribution
-    visible = set(GENRES)
-    if judge:
-        from genreblender.evaluation.judges import MusicnnJudge
-
-        musicnn = MusicnnJudge("MSD_musicnn+MTT_musicnn")
-        ears["judge"] = musicnn.genre_scores
-        visible = set(musicnn.visible_genres)
+    ears = _common.genre_ears(judge)
     composer = Composer()
     out_path.parent.mkdir(parents=True, exist_ok=True)
     with out_path.open("w") as out:
@@ -70,17 +57,16 @@ def compose_and_hear(genres, seeds, seconds, judge, out_path: Path) -> None:
             for seed in seeds:
                 result = composer.generate(genre, genre, 1.0, seconds, seed)
                 mono = result.audio.mean(axis=1)
-                scores = {}
-                for name, ear in ears.items():
-                    if name == "judge" and genre not in visible:
-                        continue
-                    scores[name] = float(ear(mono, result.sample_rate)[genre])
                 row = {
                     "genre": genre,
                     "seed": seed,
                     "tempo_bpm": result.metadata["tempo_bpm"],
                     "draws": draws(result.metadata),
-                    "p_own": scores,
+                    "p_own": {
+                        name: float(ear(mono, result.sample_rate)[genre])
+                        for name, (ear, can) in ears.items()
+                        if genre in can
+                    },
                 }
                 out.write(json.dumps(row) + "\n")
                 out.flush()
@@ -164,9 +150,13 @@ def paired(before: list[dict], after: list[dict]) -> dict[str, dict]:
     return dict(out)
 
 
+def _songs_path(out_dir: str) -> Path:
+    return Path(out_dir) / "songs.jsonl"
+
+
 def _rows(out_dir: str) -> list[dict]:
-    path = Path(out_dir) / "songs.jsonl"
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    text = _songs_path(out_dir).read_text()
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
 
 
 def main():
@@ -184,12 +174,11 @@ def main():
     )
     args = parser.parse_args()
     genres = [validate_genre(g) for g in args.genres.split(",")]
-    path = Path(args.out) / "songs.jsonl"
     if args.seed_offset < 200:
         print("note: seeds 0..9 are the recognition figure's and 100..141 the probes'")
     if not args.analyse_only:
         seeds = list(range(args.seed_offset, args.seed_offset + args.seeds))
-        compose_and_hear(genres, seeds, args.seconds, args.judge, path)
+        compose_and_hear(genres, seeds, args.seconds, args.judge, _songs_path(args.out))
     rows = [r for r in _rows(args.out) if r["genre"] in genres]
     analyse(rows, args.min_count)
     if args.compare:

@@ -91,19 +91,9 @@ def main():
         apply_setting(trial, keys, value)
     if args.seed_offset < 10:
         print("note: seeds 0..9 are the recognition figure's; probe on 100 and up")
-    _common.one_thread_torch()
-    from genreblender.classification.listeners import LISTENER_NAMES, get_listener
-
-    ears = {}
-    for name in LISTENER_NAMES:
-        listener = get_listener(name)
-        ears[name] = lambda y, sr, listener=listener: listener.classify(y, sr=sr).distribution
-    if args.judge:
-        from genreblender.evaluation.judges import MusicnnJudge
-
-        judge = MusicnnJudge("MSD_musicnn+MTT_musicnn")
-        if genre in judge.visible_genres:
-            ears["judge"] = judge.genre_scores
+    ears = {
+        name: ear for name, (ear, can) in _common.genre_ears(args.judge).items() if genre in can
+    }
     seeds = range(args.seed_offset, args.seed_offset + args.seeds)
     composer = Composer()
     # the variant edits the cached hand-written style in place; every later load copies it

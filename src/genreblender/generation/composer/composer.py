@@ -86,10 +86,10 @@ from genreblender.mixes import Mix, Morph
 #: 2.12 (style values only) blues: the singer's vibrato slow and wide (±1 semitone at 3.5 Hz
 #: instead of ±0.45 at 5 Hz), the wobble of a blues shouter's held notes;
 #: 2.13 (style values only, from ``benchmarks/draw_audit.py``: draws every ear heard as less of
-#: the genre on development seeds, confirmed on seeds they were not found on) disco's tempo at least 116 BPM,
-#: country's at most 120, hip-hop's at least 94 (``tempo_bpm_limits`` on the corpus's tempo
-#: range); jazz's lead no longer a vibraphone, rock's rhythm guitar always the distortion guitar,
-#: classical's pad always String Ensemble 1 and its lead never the piano;
+#: the genre on development seeds, confirmed on seeds they were not found on) disco's tempo at
+#: least 116 BPM, country's at most 120, hip-hop's at least 94 (``tempo_bpm_limits`` on the
+#: corpus's tempo range); jazz's lead no longer a vibraphone, rock's rhythm guitar always the
+#: distortion guitar, classical's pad always String Ensemble 1 and its lead never the piano;
 #: 2.14 (style values only, the same audit) blues' bass always the acoustic bass, never the
 #: electric finger bass (every ear lower with it on three sets of development seeds, and higher
 #: without it on a fourth)
