@@ -31,6 +31,7 @@ import numpy as np
 from scipy import stats
 
 from genreblender.generation.composer import Composer
+from genreblender.errors import InvalidInputError
 from genreblender.genres import GENRES, validate_genre
 
 
@@ -155,7 +156,10 @@ def _songs_path(out_dir: str) -> Path:
 
 
 def _rows(out_dir: str) -> list[dict]:
-    text = _songs_path(out_dir).read_text()
+    path = _songs_path(out_dir)
+    if not path.is_file():
+        raise SystemExit(f"no audit at {path}: run draw_audit.py --out {out_dir} first")
+    text = path.read_text()
     return [json.loads(line) for line in text.splitlines() if line.strip()]
 
 
@@ -173,7 +177,14 @@ def main():
         "--compare", metavar="OTHER_OUT", help="a run to compare with, song by song"
     )
     args = parser.parse_args()
-    genres = [validate_genre(g) for g in args.genres.split(",")]
+    try:
+        genres = [validate_genre(g) for g in args.genres.split(",")]
+    except InvalidInputError as error:
+        parser.error(str(error))
+    if args.seeds < 2 or args.min_count < 1:
+        parser.error("--seeds takes 2 or more (a spread to compare), --min-count 1 or more")
+    if args.compare:
+        _rows(args.compare)  # a missing run is said before any song is composed
     if args.seed_offset < 200:
         print("note: seeds 0..9 are the recognition figure's and 100..141 the probes'")
     if not args.analyse_only:
