@@ -116,23 +116,35 @@ def select_box(driver, label):
     raise AssertionError(f"no select box labelled {label}")
 
 
-def choose(driver, wait, label, value):
-    """Pick ``value`` in a select box and wait until the page has re-run with it."""
+def choose(driver, wait, label, value, attempts: int = 3):
+    """Pick ``value`` in a select box and wait until the page has re-run with it.
+
+    A key typed while Streamlit re-renders the box can be lost; the pick is then typed again
+    (up to ``attempts`` times) instead of waiting out the whole ``wait``.
+    """
     from selenium.webdriver.common.keys import Keys
 
-    field = select_box(driver, label).find_element("tag name", "input")
-    field.click()
-    field.send_keys(value)
-    field.send_keys(Keys.ENTER)
-    wait.until(
-        lambda d: (
+    def taken(d):
+        return (
             select_box(d, label).find_element("tag name", "input").get_attribute("value") == value
         )
-    )
+
+    def pick():
+        field = select_box(driver, label).find_element("tag name", "input")
+        field.click()
+        field.send_keys(value)
+        field.send_keys(Keys.ENTER)
+
+    retry(driver, wait, pick, taken, f"select box {label!r} to show {value!r}", attempts)
 
 
-def slide_to(driver, wait, label, value: int):
-    """Move a slider with the keyboard, one step at a time, until its value is ``value``."""
+def slide_to(driver, wait, label, value: int, attempts: int = 3):
+    """Move a slider with the keyboard, one step at a time, until its value is ``value`` and
+    stays there once the app has finished re-running.
+
+    Each step waits for the app's run to end before the next key: a run that ends after a
+    later key re-sets the slider to the value it ran with (seen in a run of these tests: the page
+    showed 60%, then the slider went back to 65% and the app generated at 65%)."""
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
 
@@ -143,12 +155,90 @@ def slide_to(driver, wait, label, value: int):
     for _ in range(100):
         element, now = current()
         if now == value:
+            wait_idle(driver, wait)
+            if current()[1] == value:
+                return
+            continue
+
+        def step(now=now):
+            # the range inputs are visually hidden: focus from script, then use the keyboard
+            element, _ = current()
+            driver.execute_script("arguments[0].focus()", element)
+            driver.switch_to.active_element.send_keys(Keys.LEFT if now > value else Keys.RIGHT)
+
+        retry(
+            driver,
+            wait,
+            step,
+            lambda d, before=now: current()[1] != before,
+            f"slider {label!r} to move from {now} towards {value}",
+            attempts,
+        )
+        wait_idle(driver, wait)
+    raise AssertionError(f"slider {label} did not reach {value}: {page_state(driver)}")
+
+
+def page_state(driver) -> str:
+    """What the page shows, for a failure message: result headings, select boxes, sliders and
+    whether Streamlit is still running the script."""
+    from selenium.webdriver.common.by import By
+
+    def shown(selector, read):
+        try:
+            return [read(e) for e in driver.find_elements(By.CSS_SELECTOR, selector)]
+        except Exception as error:  # noqa: BLE001 - a re-render mid-read; say so, don't hide it
+            return [f"<unreadable: {type(error).__name__}>"]
+
+    headings = shown("h3", lambda e: e.text)
+    boxes = shown(
+        'div[data-testid="stSelectbox"]',
+        lambda e: (
+            f"{e.text.splitlines()[0] if e.text else '?'}="
+            f"{e.find_element(By.TAG_NAME, 'input').get_attribute('value')}"
+        ),
+    )
+    sliders = shown(
+        'input[type="range"]',
+        lambda e: f"{e.get_attribute('aria-label')}={e.get_attribute('aria-valuetext')}",
+    )
+    running = bool(driver.find_elements(By.CSS_SELECTOR, '[data-testid="stStatusWidget"]'))
+    return (
+        f"headings {headings}; select boxes {boxes}; sliders {sliders}; "
+        f"script {'running' if running else 'idle'}"
+    )
+
+
+def until(driver, wait, condition, what: str):
+    """``wait.until(condition)``, failing with ``what`` was awaited and what the page shows."""
+    from selenium.common.exceptions import TimeoutException
+
+    try:
+        return wait.until(condition)
+    except TimeoutException:
+        raise AssertionError(
+            f"waited {wait._timeout:.0f} s for {what}; the page: {page_state(driver)}"
+        ) from None
+
+
+def retry(driver, wait, act, done, what: str, attempts: int = 3, seconds: float = 20) -> None:
+    """Do ``act`` until ``done(driver)`` holds within ``seconds``, at most ``attempts`` times
+    (each retry after the page's current run has ended); then fail saying ``what`` and what
+    the page shows."""
+    from selenium.common.exceptions import TimeoutException
+
+    short = waiter(driver, seconds)
+    for attempt in range(1, attempts + 1):
+        act()
+        try:
+            short.until(done)
             return
-        # the range inputs are visually hidden: focus from script, then use the keyboard
-        driver.execute_script("arguments[0].focus()", element)
-        driver.switch_to.active_element.send_keys(Keys.LEFT if now > value else Keys.RIGHT)
-        wait.until(lambda d, before=now: current()[1] != before)
-    raise AssertionError(f"slider {label} did not reach {value}")
+        except TimeoutException:
+            if attempt < attempts:
+                print(f"retrying (attempt {attempt + 1}): {what}; the page: {page_state(driver)}")
+                wait_idle(driver, wait)
+    raise AssertionError(
+        f"{attempts} attempts of {seconds:.0f} s each for {what}; the page: {page_state(driver)}"
+    )
 
 
 def open_tab(driver, wait, name: str) -> None:
@@ -201,4 +291,9 @@ def wait_idle(driver, wait) -> None:
     from selenium.webdriver.common.by import By
 
     time.sleep(0.3)
-    wait.until(lambda d: not d.find_elements(By.CSS_SELECTOR, '[data-testid="stStatusWidget"]'))
+    until(
+        driver,
+        wait,
+        lambda d: not d.find_elements(By.CSS_SELECTOR, '[data-testid="stStatusWidget"]'),
+        "the app's run to end",
+    )

@@ -65,7 +65,10 @@ def page(app_url, browser, request):
     test for console errors; a screenshot is kept when the test fails."""
     browser.get(app_url)
     wait = h.waiter(browser)
-    wait.until(lambda d: h.heading_starting(d, DEFAULT_HEADING))  # the example on first load
+    # the example on first load
+    h.until(
+        browser, wait, lambda d: h.heading_starting(d, DEFAULT_HEADING), "the example's heading"
+    )
     h.console_problems(browser)  # start each test with an empty console log
     yield browser, wait
     problems = h.console_problems(browser)
@@ -91,7 +94,7 @@ def _metrics(driver) -> dict[str, str]:
 
 
 def _wait_for_heading(driver, wait, prefix: str) -> str:
-    wait.until(lambda d: h.heading_starting(d, prefix))
+    h.until(driver, wait, lambda d: h.heading_starting(d, prefix), f"a heading {prefix!r}")
     h.wait_idle(driver, wait)
     return h.heading_starting(driver, prefix)
 
@@ -123,9 +126,19 @@ def test_blend_in_the_browser_matches_the_api(page):
     # re-run with the new choice (typing into the next widget before that can be lost);
     # the blend keeps its 70% when a genre changes
     h.choose(driver, wait, "Genre A", "classical")
-    wait.until(lambda d: blend_text(d) == "70% classical · 30% metal")
+    h.until(
+        driver,
+        wait,
+        lambda d: blend_text(d) == "70% classical · 30% metal",
+        "the blend slider to name classical",
+    )
     h.choose(driver, wait, "Genre B", "hiphop")
-    wait.until(lambda d: blend_text(d) == "70% classical · 30% hiphop")
+    h.until(
+        driver,
+        wait,
+        lambda d: blend_text(d) == "70% classical · 30% hiphop",
+        "the blend slider to name hiphop",
+    )
     # the blend slider indexes 0%, 5%, ... 100%: index 12 is 60%
     h.slide_to(driver, wait, "Blend", 12)
     assert blend_text(driver) == "60% classical · 40% hiphop"
