@@ -105,8 +105,7 @@ def plan_song(
 ) -> Score:
     """Tempo, key and form for a song of at least ``duration_s`` seconds.
 
-    ``tonic_pc`` (0-11) imposes the key's tonic (a sectioned blend plays both genres in one
-    key, a user may ask for one), ``bpm`` the tempo and ``mode`` (``"major"`` or ``"minor"``)
+    ``tonic_pc`` (0-11) imposes the key's tonic (a user may ask for one), ``bpm`` the tempo and ``mode`` (``"major"`` or ``"minor"``)
     the family of the scale: the style's scales of that mode keep their weights. Each is still
     drawn, so every later draw is the same with or without it. ``excerpt`` (default: shorter
     than :data:`EXCERPT_BELOW_S`) ends the song in a fade whatever its style's ending: a

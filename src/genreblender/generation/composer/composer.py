@@ -92,8 +92,11 @@ from genreblender.mixes import Mix, Morph
 #: distortion guitar, classical's pad always String Ensemble 1 and its lead never the piano;
 #: 2.14 (style values only, the same audit) blues' bass always the acoustic bass, never the
 #: electric finger bass (every ear lower with it on three sets of development seeds, and higher
-#: without it on a fourth)
-VERSION = "2.14"
+#: without it on a fourth);
+#: 2.15 each genre of a sectioned blend, mix or morph plays in its own song's key (the key that
+#: genre's song draws for the seed), no longer moved to the opening genre's key; a key the user
+#: sets (``Controls.key``) still holds for every genre
+VERSION = "2.15"
 #: How genres are combined: ``sections`` (default) alternates stretches of each genre's own
 #: music, each genre's share of the time following its weight; ``fuse`` mixes the styles'
 #: probabilities into one song (the rule of composer 1.x)
@@ -513,27 +516,28 @@ class Composer:
             else:
                 lengths[g] = (p.source_start_bar + p.bars + 2) * bars[g]
             lengths[g] = float(np.clip(lengths[g], 1.0, request.duration_s + 4 * bars[g]))
-        # every genre in one key (the opening genre's tonic) and at one loudness (the weighted
-        # blend of the genres' typical levels; a morph's time average): sections of a song do
-        # not jump by 10 dB
+        # every genre at one loudness (the weighted blend of the genres' typical levels; a
+        # morph's time average): sections of a song do not jump by 10 dB. Each plays in its own
+        # song's key, as a medley changes key with the song: moved to the opening genre's key,
+        # a genre left the keys its players favour (rock's open-string E and A, a horn
+        # section's flats), and its sections were heard as less of it (composer 2.15, README)
         loudness = 0.0
         for g, w in request.mix.items():
             loudness += w * float(blend_styles(g, g, 1.0)["mix"]["loudness_rms"])
         order = [heavy] + [g for g in lengths if g != heavy]
-        written, tonic = [], None
-        for g in order:
-            song = self._written_song(
+        written = [
+            self._written_song(
                 Mix.pure(genres[g]),
                 lengths[g],
                 request.seed,
-                tonic,
+                None,
                 loudness,
                 controls,
                 stems,
                 excerpt=is_excerpt(request.duration_s),
             )
-            tonic = song.score.tonic % 12 if tonic is None else tonic
-            written.append(song)
+            for g in order
+        ]
         performed = self._performed(written, stems, self._threads(request.duration_s, stems))
         songs = dict(zip(order, performed, strict=True))
         sr = render.RENDER_RATE
