@@ -30,3 +30,24 @@ def genre_ears(judge: bool = True) -> dict:
         musicnn = MusicnnJudge("MSD_musicnn+MTT_musicnn")
         ears["judge"] = (musicnn.genre_scores, frozenset(musicnn.visible_genres))
     return ears
+
+
+def paired_difference(before: dict, after: dict) -> dict | None:
+    """Two runs' values on the same items (``{item: value}``), item by item: the mean before
+    and after, and the mean difference (after − before) with its standard error, over the
+    items both hold. None under two shared items: no spread to judge a difference by."""
+    import numpy as np
+
+    both = [item for item in after if item in before]
+    if len(both) < 2:
+        return None
+    x = np.array([before[i] for i in both], dtype=float)
+    y = np.array([after[i] for i in both], dtype=float)
+    d = y - x
+    return {
+        "before": float(x.mean()),
+        "after": float(y.mean()),
+        "diff": float(d.mean()),
+        "se": float(d.std(ddof=1) / np.sqrt(len(d))),
+        "n": len(d),
+    }

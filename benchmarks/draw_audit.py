@@ -130,24 +130,16 @@ def analyse(rows: list[dict], min_count: int) -> None:
 def paired(before: list[dict], after: list[dict]) -> dict[str, dict]:
     """Per genre and ear, over the songs both runs composed (the same genre and seed): the mean
     p(genre) before and after, and the mean paired difference with its standard error."""
-    earlier = {(r["genre"], r["seed"]): r for r in before}
     out = defaultdict(dict)
     for genre in dict.fromkeys(r["genre"] for r in after):
         mine = [r for r in after if r["genre"] == genre]
-        both = [(earlier[(genre, r["seed"])], r) for r in mine if (genre, r["seed"]) in earlier]
-        if len(both) < 2:
-            continue
-        for ear in sorted(both[0][1]["p_own"]):
-            x = np.array([b["p_own"][ear] for b, _ in both])
-            y = np.array([a["p_own"][ear] for _, a in both])
-            d = y - x
-            out[genre][ear] = {
-                "before": float(x.mean()),
-                "after": float(y.mean()),
-                "diff": float(d.mean()),
-                "se": float(d.std(ddof=1) / np.sqrt(len(d))),
-                "n": len(d),
-            }
+        for ear in sorted(mine[0]["p_own"]):
+            figures = _common.paired_difference(
+                {r["seed"]: r["p_own"][ear] for r in before if r["genre"] == genre},
+                {r["seed"]: r["p_own"][ear] for r in mine},
+            )
+            if figures is not None:
+                out[genre][ear] = figures
     return dict(out)
 
 
