@@ -79,6 +79,8 @@ def test_sectioned_blend_sidecar_share_and_determinism(composer):
     # each genre plays in the key its own song draws for the seed (composer 2.15)
     for genre, song in meta["blend"]["songs"].items():
         assert song["key"] == composer.generate(genre, genre, 1.0, 12.0, 2).metadata["key"]
+    opening = meta["blend"]["songs"][sections[0]["genre"]]  # the sidecar's top level
+    assert (meta["key"], meta["tempo_bpm"]) == (opening["key"], opening["tempo_bpm"])
     assert result.audio.shape == (12 * 44100, 2) and np.abs(result.audio).max() <= 0.99
     again = composer.generate("jazz", "metal", 0.5, 12.0, 2)
     np.testing.assert_array_equal(result.audio, again.audio)
