@@ -4,9 +4,9 @@ development seeds, every ear; then, against another run on the same seeds, track
     .venv/bin/python benchmarks/blend_compare.py --seeds 700-704 --out out/bench/blend_700
         [--alpha 0.5] [--seconds 20] [--no-judge] [--compare OTHER_OUT] [--analyse-only]
 
-For each seed and pair it composes the blend (the composer's seed itself: the sweep behind
-``landing_study.py`` composes its seed s as s·1000, so the standard figure's seeds 0..8 are
-not among 700..999) and records each ear's on-target mass p(A) + p(B) and whether A and B are
+For each seed and pair it composes the blend (the composer's seed, as the plain sweep behind
+``landing_study.py`` does: its standard seeds are 0..8, so keep development seeds away from
+them) and records each ear's on-target mass p(A) + p(B) and whether A and B are
 its two most probable genres (the judge only on the pairs it can hear: no reggae). Prints each
 ear's mean mass (± the sd over seeds) and top-two rate. ``--compare OTHER_OUT`` sets this run
 against another on the same pairs and seeds (another composer version: run this script with
