@@ -51,3 +51,11 @@ def paired_difference(before: dict, after: dict) -> dict | None:
         "se": float(d.std(ddof=1) / np.sqrt(len(d))),
         "n": len(d),
     }
+
+
+def paired_cell(name: str, figures: dict, digits: int = 3) -> str:
+    """One :func:`paired_difference` as printed: ``name before->after (diff±se)``."""
+    return (
+        f"{name} {figures['before']:.3f}->{figures['after']:.3f} "
+        f"({figures['diff']:+.{digits}f}±{figures['se']:.{digits}f})"
+    )

@@ -167,10 +167,7 @@ def main():
     if args.compare:
         print(f"\n{args.compare} -> {args.out}, track by track: before -> after (difference ± se)")
         for ear, figures in paired(_run(args.compare), rows).items():
-            cells = "  ".join(
-                f"{name} {v['before']:.3f}->{v['after']:.3f} ({v['diff']:+.4f}±{v['se']:.4f})"
-                for name, v in figures.items()
-            )
+            cells = "  ".join(_common.paired_cell(name, v, 4) for name, v in figures.items())
             n = next(iter(figures.values()))["n"] if figures else 0
             print(f"  {ear:13s} n {n:4d}  {cells}")
 

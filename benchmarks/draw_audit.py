@@ -187,10 +187,7 @@ def main():
     if args.compare:
         print(f"\n{args.compare} -> {args.out}, song by song: before -> after (difference ± se)")
         for genre, ears in paired(_rows(args.compare), rows).items():
-            cells = "  ".join(
-                f"{e} {v['before']:.3f}->{v['after']:.3f} ({v['diff']:+.3f}±{v['se']:.3f})"
-                for e, v in ears.items()
-            )
+            cells = "  ".join(_common.paired_cell(e, v) for e, v in ears.items())
             print(f"  {genre:9s} n {next(iter(ears.values()))['n']}  {cells}")
 
 
