@@ -95,8 +95,10 @@ from genreblender.mixes import Mix, Morph
 #: without it on a fourth);
 #: 2.15 each genre of a sectioned blend, mix or morph plays in its own song's key (the key that
 #: genre's song draws for the seed), no longer moved to the opening genre's key; a key the user
-#: sets (``Controls.key``) still holds for every genre
-VERSION = "2.15"
+#: sets (``Controls.key``) still holds for every genre;
+#: 2.16 (style values only) blues' singer louder over the band (``vocals.level`` 1.3 → 1.7): a
+#: blues record is led by its voice; every ear heard more blues on two sets of seeds
+VERSION = "2.16"
 #: How genres are combined: ``sections`` (default) alternates stretches of each genre's own
 #: music, each genre's share of the time following its weight; ``fuse`` mixes the styles'
 #: probabilities into one song (the rule of composer 1.x)
