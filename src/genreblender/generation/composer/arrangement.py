@@ -105,11 +105,12 @@ def plan_song(
 ) -> Score:
     """Tempo, key and form for a song of at least ``duration_s`` seconds.
 
-    ``tonic_pc`` (0-11) imposes the key's tonic (a user may ask for one), ``bpm`` the tempo and ``mode`` (``"major"`` or ``"minor"``)
-    the family of the scale: the style's scales of that mode keep their weights. Each is still
-    drawn, so every later draw is the same with or without it. ``excerpt`` (default: shorter
-    than :data:`EXCERPT_BELOW_S`) ends the song in a fade whatever its style's ending: a
-    sectioned blend decides it by the whole track's length, not by each genre's song's.
+    ``tonic_pc`` (0-11) imposes the key's tonic (a user may ask for one), ``bpm`` the tempo
+    and ``mode`` (``"major"`` or ``"minor"``) the family of the scale: the style's scales of
+    that mode keep their weights. Each is still drawn, so every later draw is the same with or
+    without it. ``excerpt`` (default: shorter than :data:`EXCERPT_BELOW_S`) ends the song in a
+    fade whatever its style's ending: a sectioned blend decides it by the whole track's length,
+    not by each genre's song's.
     """
     # drawn first, as one uniform against P(fade): raising a fading genre's weight only ever
     # turns final-chord endings into fades for the same seed
