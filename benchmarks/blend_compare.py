@@ -29,6 +29,7 @@ import _common
 import numpy as np
 
 from genreblender.errors import InvalidInputError
+from genreblender.generation.base import MIN_DURATION_S
 from genreblender.genres import GENRES, validate_alpha
 
 
@@ -147,8 +148,8 @@ def main():
         alpha = validate_alpha(args.alpha)
     except InvalidInputError as error:
         parser.error(str(error))
-    if not 3.0 <= args.seconds <= 120.0:  # the listeners hear 3 s or more
-        parser.error(f"--seconds takes 3 to 120, got {args.seconds:g}")
+    if not MIN_DURATION_S <= args.seconds <= 120.0:  # the shortest a listener measures
+        parser.error(f"--seconds takes {MIN_DURATION_S:g} to 120, got {args.seconds:g}")
     if args.compare:
         _run(args.compare)  # a missing run is said before any track is composed
     if not args.analyse_only:

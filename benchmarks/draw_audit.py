@@ -32,6 +32,7 @@ from scipy import stats
 
 from genreblender.generation.composer import Composer
 from genreblender.errors import InvalidInputError
+from genreblender.generation.base import MAX_DURATION_S, MIN_DURATION_S
 from genreblender.genres import GENRES, validate_genre
 
 
@@ -175,6 +176,12 @@ def main():
         parser.error(str(error))
     if args.seeds < 2 or args.min_count < 1:
         parser.error("--seeds takes 2 or more (a spread to compare), --min-count 1 or more")
+    if args.seed_offset < 0:
+        parser.error(f"--seed-offset takes 0 or more, got {args.seed_offset}")
+    if not MIN_DURATION_S <= args.seconds <= MAX_DURATION_S:
+        parser.error(
+            f"--seconds takes {MIN_DURATION_S:g} to {MAX_DURATION_S:g}, got {args.seconds:g}"
+        )
     if args.compare:
         _rows(args.compare)  # a missing run is said before any song is composed
     if args.seed_offset < 200:
