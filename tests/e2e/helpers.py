@@ -153,7 +153,7 @@ def slide_to(driver, wait, label, value: int, attempts: int = 3):
         return element, int(element.get_attribute("value"))
 
     for _ in range(100):
-        element, now = current()
+        now = current()[1]
         if now == value:
             wait_idle(driver, wait)
             if current()[1] == value:
@@ -201,10 +201,9 @@ def page_state(driver) -> str:
         'input[type="range"]',
         lambda e: f"{e.get_attribute('aria-label')}={e.get_attribute('aria-valuetext')}",
     )
-    running = bool(driver.find_elements(By.CSS_SELECTOR, '[data-testid="stStatusWidget"]'))
     return (
         f"headings {headings}; select boxes {boxes}; sliders {sliders}; "
-        f"script {'running' if running else 'idle'}"
+        f"script {'running' if running(driver) else 'idle'}"
     )
 
 
@@ -286,14 +285,14 @@ def waiter(driver, seconds: float = 180):
     )
 
 
-def wait_idle(driver, wait) -> None:
-    """Until Streamlit has finished the current run (its status widget is gone)."""
+def running(driver) -> bool:
+    """Whether Streamlit is running the script (its status widget shows)."""
     from selenium.webdriver.common.by import By
 
+    return bool(driver.find_elements(By.CSS_SELECTOR, '[data-testid="stStatusWidget"]'))
+
+
+def wait_idle(driver, wait) -> None:
+    """Until Streamlit has finished the current run (its status widget is gone)."""
     time.sleep(0.3)
-    until(
-        driver,
-        wait,
-        lambda d: not d.find_elements(By.CSS_SELECTOR, '[data-testid="stStatusWidget"]'),
-        "the app's run to end",
-    )
+    until(driver, wait, lambda d: not running(d), "the app's run to end")
