@@ -127,6 +127,12 @@ def test_blend_json_exposes_every_trial(tmp_path, capsys, fake_engine):
     text = capsys.readouterr().out
     assert "DID NOT LAND; missed by |α̂ − α| 0.30 > 0.15 (by 0.15)" in text
     assert "not reached; missed by" in text and "◀ kept" in text
+    assert "tip:" not in text  # a loop already tried: no advice to try again
+    # one plain blend that missed points to the loop that tries other seeds
+    plain = [a for a in args if a not in ("--strategy", "calibrate")]
+    assert main(plain) == 0
+    text = capsys.readouterr().out
+    assert "tip: --strategy best_of_n composes 4 seeds (--n) and keeps the one x hears" in text
 
 
 def test_blend_text_says_landed(tmp_path, capsys, fake_engine):
@@ -138,6 +144,7 @@ def test_blend_text_says_landed(tmp_path, capsys, fake_engine):
     assert main(args) == 0
     text = capsys.readouterr().out
     assert "x (steering): LANDED" in text and "on-target mass 0.90" in text
+    assert "tip:" not in text
     # every other registered listener heard the same track and says so
     assert "mel-cnn (listener, did not steer): LANDED" in text
 

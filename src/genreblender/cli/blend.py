@@ -155,6 +155,12 @@ def run(args: argparse.Namespace) -> int:
         _print_morph(evaluation, classifier.name)
     if outcome.loop is not None:
         _print_loop(outcome.loop)
+    if args.strategy == "plain" and args.morph is None and not metrics.landing.landed:
+        # one seed's blend is one draw of tempo, key and instruments: another draw may land
+        print(
+            f"tip: --strategy best_of_n composes {args.n} seeds (--n) and keeps the one "
+            f"{classifier.name} hears land best; the other ears still report on it"
+        )
     for kind, path in _files(outcome).items():
         print(f"wrote {kind}: {path}")
     return 0
