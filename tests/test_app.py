@@ -75,6 +75,8 @@ def test_generate_shows_measurement_and_keeps_history(app):
     }
     alpha_hat = app.session_state["current"].evaluation["metrics"]["alpha_hat"]
     assert app.metric[0].value == f"{alpha_hat:.2f}"
+    landed = app.session_state["current"].evaluation["metrics"]["landed"]
+    assert any("best of N seeds" in c.value for c in app.caption) == (not landed)
     assert app.subheader[0].value.endswith("· one take")
     # a second generation: both stay in the history under the ids they got, and the two
     # newest are the ones compared (the old entry is neither renamed nor dropped)
@@ -236,3 +238,5 @@ def test_a_miss_on_blues_says_how_far_to_trust_it(app):
     caution = app.session_state["current"].evaluation["caution"]
     assert caution and "names blues right only 12%" in caution
     assert f"Caution: {caution}." in [c.value for c in app.caption]
+    # one take that missed points to the loop that tries other seeds
+    assert any("best of N seeds" in c.value for c in app.caption)

@@ -215,6 +215,12 @@ def show_verdict(run: services.BlendRun) -> None:
     )
     if ev.get("caution"):
         st.caption(f"Caution: {ev['caution']}.")
+    if not verdict.landed and run.request.get("strategy") == "plain" and run.morph is None:
+        # one take is one seed's draw of tempos, keys and instruments: another may land
+        st.caption(
+            "One take is one seed's draw. **Closed loop → best of N seeds** composes several "
+            "and keeps the one the listener hears land best; the other ears still report on it."
+        )
 
 
 def show_metrics(run: services.BlendRun) -> None:
