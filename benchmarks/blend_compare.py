@@ -56,11 +56,14 @@ def score(distribution: dict[str, float], a: str, b: str) -> dict:
     return {"mass": float(distribution[a] + distribution[b]), "top2": set(top) == {a, b}}
 
 
-def compose_and_hear(seeds, alpha, seconds, judge, path: Path) -> None:
+def compose_pairs(seeds, alpha, seconds, path: Path, hear) -> None:
+    """Compose the 45 pairs at ``alpha`` on each seed and append one JSON line per track to
+    ``path``: the pair, seed, α, length and composer version, and what ``hear(result, a, b)``
+    returns (a dict). Tracks already in ``path`` are kept, not composed again, so a killed run
+    picks up where it stopped."""
     from genreblender.generation.composer import Composer
 
-    done = {(r["a"], r["b"], r["seed"]) for r in _rows(path)} if path.is_file() else set()
-    ears = _common.genre_ears(judge)
+    done = {(r["a"], r["b"], r["seed"]) for r in read_rows(path)} if path.is_file() else set()
     composer = Composer()
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("a") as out:
@@ -69,17 +72,28 @@ def compose_and_hear(seeds, alpha, seconds, judge, path: Path) -> None:
                 if (a, b, seed) in done:
                     continue
                 result = composer.generate(a, b, alpha, seconds, seed)
-                mono = result.audio.mean(axis=1)
                 row = {"a": a, "b": b, "seed": seed, "alpha": alpha, "seconds": seconds}
                 row["model_version"] = result.metadata["model_version"]
-                row["ears"] = {
-                    name: score(ear(mono, result.sample_rate), a, b)
-                    for name, (ear, can) in ears.items()
-                    if a in can and b in can
-                }
+                row |= hear(result, a, b)
                 out.write(json.dumps(row) + "\n")
                 out.flush()
             print(f"seed {seed}: 45 pairs heard", flush=True)
+
+
+def compose_and_hear(seeds, alpha, seconds, judge, path: Path) -> None:
+    ears = _common.genre_ears(judge)
+
+    def hear(result, a, b):
+        mono = result.audio.mean(axis=1)
+        return {
+            "ears": {
+                name: score(ear(mono, result.sample_rate), a, b)
+                for name, (ear, can) in ears.items()
+                if a in can and b in can
+            }
+        }
+
+    compose_pairs(seeds, alpha, seconds, path, hear)
 
 
 def summary(rows: list[dict]) -> dict[str, dict]:
@@ -122,7 +136,7 @@ def paired(before: list[dict], after: list[dict]) -> dict[str, dict]:
     return out
 
 
-def _rows(path: Path) -> list[dict]:
+def read_rows(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
@@ -130,7 +144,7 @@ def _run(out_dir: str) -> list[dict]:
     path = Path(out_dir) / "tracks.jsonl"
     if not path.is_file():
         raise SystemExit(f"no run at {path}: run blend_compare.py --out {out_dir} first")
-    return _rows(path)
+    return read_rows(path)
 
 
 def main():

@@ -28,7 +28,6 @@ Writes one JSON line per track to ``<out>/tracks.jsonl``; a killed run picks up 
 """
 
 import argparse
-import itertools
 import json
 from collections import defaultdict
 from pathlib import Path
@@ -36,11 +35,11 @@ from pathlib import Path
 import _common
 
 import numpy as np
-from blend_compare import parse_seeds
+from blend_compare import compose_pairs, parse_seeds, read_rows
 
 from genreblender.errors import InvalidInputError
 from genreblender.generation.base import MIN_DURATION_S
-from genreblender.genres import GENRES, validate_alpha
+from genreblender.genres import validate_alpha
 
 #: How much of a straddling window may lie in a neighbour for it to count as inside (seconds):
 #: the sections are joined by a 30-ms crossfade, and window edges are rounded to frames
@@ -90,10 +89,8 @@ def _judge_windows(judge, mono, sr, a, b):
 
 def compose_and_hear(seeds, alpha, seconds, judge, path: Path) -> None:
     from genreblender.classification.listeners import LISTENER_NAMES, get_listener
-    from genreblender.generation.composer import Composer
 
     _common.one_thread_torch()
-    done = {(r["a"], r["b"], r["seed"]) for r in _rows(path)} if path.is_file() else set()
     ears = {}
     for name in LISTENER_NAMES:
         listener = get_listener(name)
@@ -104,30 +101,21 @@ def compose_and_hear(seeds, alpha, seconds, judge, path: Path) -> None:
 
         musicnn = MusicnnJudge("MSD_musicnn+MTT_musicnn")
         ears["judge"] = (_judge_windows, musicnn)
-    composer = Composer()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("a") as out:
-        for seed in seeds:
-            for a, b in itertools.combinations(GENRES, 2):
-                if (a, b, seed) in done:
-                    continue
-                result = composer.generate(a, b, alpha, seconds, seed)
-                sections = result.metadata["blend"]["sections"]
-                mono = result.audio.mean(axis=1)
-                row = {"a": a, "b": b, "seed": seed, "alpha": alpha, "seconds": seconds}
-                row["model_version"] = result.metadata["model_version"]
-                row["sections"] = sections
-                row["ears"] = {}
-                for name, (windows, ear) in ears.items():
-                    if name == "judge" and not {a, b} <= set(ear.visible_genres):
-                        continue
-                    row["ears"][name] = [
-                        {"start_s": round(s, 3), "mass": round(m, 5), **place(s, e, sections)}
-                        for s, e, m in windows(ear, mono, result.sample_rate, a, b)
-                    ]
-                out.write(json.dumps(row) + "\n")
-                out.flush()
-            print(f"seed {seed}: 45 pairs heard", flush=True)
+
+    def hear(result, a, b):
+        sections = result.metadata["blend"]["sections"]
+        mono = result.audio.mean(axis=1)
+        heard = {}
+        for name, (windows, ear) in ears.items():
+            if name == "judge" and not {a, b} <= set(ear.visible_genres):
+                continue
+            heard[name] = [
+                {"start_s": round(s, 3), "mass": round(m, 5), **place(s, e, sections)}
+                for s, e, m in windows(ear, mono, result.sample_rate, a, b)
+            ]
+        return {"sections": sections, "ears": heard}
+
+    compose_pairs(seeds, alpha, seconds, path, hear)
 
 
 def summary(rows: list[dict]) -> dict[str, dict]:
@@ -192,10 +180,6 @@ def plot(figures: dict[str, dict], path: Path) -> None:
     plt.close(fig)
 
 
-def _rows(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seeds", default="0-8", help="e.g. 0-8 or 700,703")
@@ -220,7 +204,7 @@ def main():
         compose_and_hear(seeds, alpha, args.seconds, args.judge, path)
     if not path.is_file():
         raise SystemExit(f"no run at {path}: run join_study.py --out {args.out} first")
-    rows = [r for r in _rows(path) if r["seed"] in seeds and r["alpha"] == alpha]
+    rows = [r for r in read_rows(path) if r["seed"] in seeds and r["alpha"] == alpha]
     if not rows:
         raise SystemExit(f"{args.out} holds no track of seeds {args.seeds} at α = {alpha:g}")
     figures = summary(rows)
