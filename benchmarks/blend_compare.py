@@ -147,16 +147,18 @@ def _run(out_dir: str) -> list[dict]:
     return read_rows(path)
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seeds", default="700-704", help="e.g. 700-704 or 700,703")
+def add_pair_run_arguments(parser: argparse.ArgumentParser, seeds: str, out: str) -> None:
+    """The options of a run over the 45 pairs (this script's and ``join_study.py``'s)."""
+    parser.add_argument("--seeds", default=seeds, help=f"e.g. {seeds} or 700,703")
     parser.add_argument("--alpha", type=float, default=0.5)
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--no-judge", dest="judge", action="store_false")
-    parser.add_argument("--out", default="out/bench/blend_compare")
+    parser.add_argument("--out", default=out)
     parser.add_argument("--analyse-only", action="store_true")
-    parser.add_argument("--compare", metavar="OTHER_OUT", help="a run to compare with")
-    args = parser.parse_args()
+
+
+def checked_pair_run(parser: argparse.ArgumentParser, args) -> tuple[list[int], float]:
+    """The seeds and α of a run, or the parser's error (before any work) saying what is wrong."""
     try:
         seeds = parse_seeds(args.seeds)
         alpha = validate_alpha(args.alpha)
@@ -164,6 +166,15 @@ def main():
         parser.error(str(error))
     if not MIN_DURATION_S <= args.seconds <= 120.0:  # the shortest a listener measures
         parser.error(f"--seconds takes {MIN_DURATION_S:g} to 120, got {args.seconds:g}")
+    return seeds, alpha
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    add_pair_run_arguments(parser, seeds="700-704", out="out/bench/blend_compare")
+    parser.add_argument("--compare", metavar="OTHER_OUT", help="a run to compare with")
+    args = parser.parse_args()
+    seeds, alpha = checked_pair_run(parser, args)
     if args.compare:
         _run(args.compare)  # a missing run is said before any track is composed
     if not args.analyse_only:

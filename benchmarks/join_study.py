@@ -35,11 +35,8 @@ from pathlib import Path
 import _common
 
 import numpy as np
-from blend_compare import compose_pairs, parse_seeds, read_rows
+from blend_compare import add_pair_run_arguments, checked_pair_run, compose_pairs, read_rows
 
-from genreblender.errors import InvalidInputError
-from genreblender.generation.base import MIN_DURATION_S
-from genreblender.genres import validate_alpha
 
 #: How much of a straddling window may lie in a neighbour for it to count as inside (seconds):
 #: the sections are joined by a 30-ms crossfade, and window edges are rounded to frames
@@ -182,22 +179,11 @@ def plot(figures: dict[str, dict], path: Path) -> None:
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seeds", default="0-8", help="e.g. 0-8 or 700,703")
-    parser.add_argument("--alpha", type=float, default=0.5)
-    parser.add_argument("--seconds", type=float, default=20.0)
-    parser.add_argument("--no-judge", dest="judge", action="store_false")
-    parser.add_argument("--out", default="out/bench/join_study")
-    parser.add_argument("--analyse-only", action="store_true")
+    add_pair_run_arguments(parser, seeds="0-8", out="out/bench/join_study")
     args = parser.parse_args()
-    try:
-        seeds = parse_seeds(args.seeds)
-        alpha = validate_alpha(args.alpha)
-    except InvalidInputError as error:
-        parser.error(str(error))
+    seeds, alpha = checked_pair_run(parser, args)
     if not 0.0 < alpha < 1.0:
         parser.error(f"--alpha {alpha:g} is one genre alone: a blend has joins only in (0, 1)")
-    if not MIN_DURATION_S <= args.seconds <= 120.0:
-        parser.error(f"--seconds takes {MIN_DURATION_S:g} to 120, got {args.seconds:g}")
     out_dir = Path(args.out)
     path = out_dir / "tracks.jsonl"
     if not args.analyse_only:

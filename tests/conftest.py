@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -52,3 +56,24 @@ def fake_parts(monkeypatch):
 
     monkeypatch.setattr(sweep_mod, "_worker_parts", parts)
     return generator
+
+
+@pytest.fixture
+def refused_before_work(tmp_path):
+    """``check(script, cases)``: each ``(arguments, message)`` of ``cases`` makes
+    ``benchmarks/<script>`` exit non-zero saying ``message``, before it writes its output folder
+    (the work a bad argument must not cost)."""
+    benchmarks = Path(__file__).resolve().parents[1] / "benchmarks"
+
+    def check(script: str, cases) -> None:
+        out = tmp_path / "o"
+        for args, said in cases:
+            done = subprocess.run(
+                [sys.executable, str(benchmarks / script), "--out", str(out), *args],
+                capture_output=True,
+                text=True,
+            )
+            assert done.returncode != 0 and said in done.stderr, (args, done.stderr)
+            assert not out.exists()
+
+    return check

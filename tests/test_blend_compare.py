@@ -93,18 +93,13 @@ def test_a_run_composes_every_pair_resumes_and_compares(tmp_path):
     assert "(+0.0000±0.0000)" in again.stdout
 
 
-def test_bad_input_is_said_before_any_work(tmp_path):
-    script = ROOT / "benchmarks" / "blend_compare.py"
-    for args, said in (
-        (["--seeds", "x"], "is not a seed"),
-        (["--alpha", "1.5"], "alpha"),
-        (["--seconds", "0"], "--seconds takes 3 to 120"),
-        (["--compare", str(tmp_path / "none")], "no run at"),
-    ):
-        done = subprocess.run(
-            [sys.executable, str(script), "--out", str(tmp_path / "o"), *args],
-            capture_output=True,
-            text=True,
-        )
-        assert done.returncode != 0 and said in done.stderr, (args, done.stderr)
-        assert not (tmp_path / "o").exists()
+def test_bad_input_is_said_before_any_work(tmp_path, refused_before_work):
+    refused_before_work(
+        "blend_compare.py",
+        (
+            (["--seeds", "x"], "is not a seed"),
+            (["--alpha", "1.5"], "alpha"),
+            (["--seconds", "0"], "--seconds takes 3 to 120"),
+            (["--compare", str(tmp_path / "none")], "no run at"),
+        ),
+    )
