@@ -322,25 +322,15 @@ class Composer:
             )
         return score, tracks, style, streams
 
-    def _song(
-        self,
-        target: Mix,
-        duration_s,
-        seed,
-        tonic_pc=None,
-        loudness=None,
-        controls=None,
-        stems=False,
-    ):
+    def _song(self, target: Mix, duration_s, seed, controls=None, stems=False):
         """One song of ``target``'s fused style rendered and mastered at
         :data:`render.RENDER_RATE` (no end fade): ``(audio, midi, description, score)``
-        (``midi`` a ``pretty_midi.PrettyMIDI``, written to a file only where one is wanted);
-        ``loudness`` overrides the master's target RMS.
+        (``midi`` a ``pretty_midi.PrettyMIDI``, written to a file only where one is wanted).
 
         With ``stems`` the audio carries, after the mix's two channels, two channels per part of
         :data:`STEM_PARTS`: every later edit of the track (cuts, crossfades, resampling, fades)
         is linear and per channel, so the stems follow the mix's sections exactly."""
-        song = self._written_song(target, duration_s, seed, tonic_pc, loudness, controls, stems)
+        song = self._written_song(target, duration_s, seed, None, controls, stems)
         return self._performed([song], stems, self._threads(duration_s, stems))[0]
 
     def _threads(self, duration_s: float, stems: bool) -> int:
@@ -352,11 +342,12 @@ class Composer:
         return cores_for_one_job()
 
     def _written_song(
-        self, target: Mix, duration_s, seed, tonic_pc, loudness, controls, stems, excerpt=None
+        self, target: Mix, duration_s, seed, loudness, controls, stems, excerpt=None
     ) -> _WrittenSong:
-        """A song composed and written as the MIDI files its audio is rendered from."""
+        """A song composed and written as the MIDI files its audio is rendered from;
+        ``loudness`` (else the style's) is the master's target RMS."""
         score, tracks, style, streams = self.compose_mix(
-            target, duration_s, seed, tonic_pc, controls, excerpt
+            target, duration_s, seed, None, controls, excerpt
         )
         if loudness is not None:
             style["mix"]["loudness_rms"] = float(loudness)
@@ -535,7 +526,6 @@ class Composer:
                 Mix.pure(genres[g]),
                 lengths[g],
                 request.seed,
-                None,
                 loudness,
                 controls,
                 stems,
