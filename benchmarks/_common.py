@@ -17,6 +17,7 @@ def genre_ears(judge: bool = True) -> dict:
     ``{name: (ear, genres)}``: ``ear(samples, sr)`` gives ``{genre: p}``, and ``genres`` are
     those the ear can hear (the judge cannot hear reggae)."""
     one_thread_torch()
+    from genreblender import defaults
     from genreblender.classification.listeners import LISTENER_NAMES, get_listener
     from genreblender.genres import GENRES
 
@@ -27,7 +28,7 @@ def genre_ears(judge: bool = True) -> dict:
     if judge:
         from genreblender.evaluation.judges import MusicnnJudge
 
-        musicnn = MusicnnJudge("MSD_musicnn+MTT_musicnn")
+        musicnn = MusicnnJudge(defaults.JUDGE)
         ears["judge"] = (musicnn.genre_scores, frozenset(musicnn.visible_genres))
     return ears
 

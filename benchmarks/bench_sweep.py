@@ -13,6 +13,7 @@ import shutil
 import time
 from pathlib import Path
 
+from genreblender import defaults
 from genreblender.evaluation.executors import LocalExecutor
 from genreblender.evaluation.sweep import SweepSpec, all_pairs, run_sweep
 
@@ -31,7 +32,7 @@ def main():
         alphas=tuple(i / 10 for i in range(11)),
         seeds=1,
         seconds=10.0,
-        judge="MSD_musicnn+MTT_musicnn" if args.judge else None,
+        judge=defaults.JUDGE if args.judge else None,
     )
     t0 = time.perf_counter()
     summary = run_sweep(spec, out, LocalExecutor(args.jobs), report=False)

@@ -36,11 +36,12 @@ import _common  # noqa: F401
 import numpy as np
 from composer_genre_recognition import _STATE, _init
 
+from genreblender import defaults
 from genreblender.classification.listeners import DEFAULT_LISTENER
 from genreblender.generation.base import MAX_DURATION_S, MIN_DURATION_S
 from genreblender.genres import GENRES
 
-JUDGE = "MSD_musicnn+MTT_musicnn"
+JUDGE = defaults.JUDGE
 #: a piece is heard on its own only if it holds one listening window
 MIN_PIECE_ALONE_S = 3.0
 

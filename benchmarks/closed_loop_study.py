@@ -18,6 +18,7 @@ import _common
 
 import numpy as np
 
+from genreblender import defaults
 from genreblender.evaluation.sweep import all_pairs
 
 _STATE = {}
@@ -85,7 +86,7 @@ def main():
     parser.add_argument("--pairs", type=int, default=10, help="first N of the 45 pairs, spread")
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--n", type=int, default=4)
-    parser.add_argument("--judge", default="MSD_musicnn+MTT_musicnn")
+    parser.add_argument("--judge", default=defaults.JUDGE)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--out", default="out/bench/closed_loop.json")
     args = parser.parse_args()

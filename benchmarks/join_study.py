@@ -37,6 +37,8 @@ import _common
 import numpy as np
 from blend_compare import add_pair_run_arguments, checked_pair_run, compose_pairs, read_rows
 
+from genreblender import defaults
+
 
 #: How much of a straddling window may lie in a neighbour for it to count as inside (seconds):
 #: the sections are joined by a 30-ms crossfade, and window edges are rounded to frames
@@ -96,7 +98,7 @@ def compose_and_hear(seeds, alpha, seconds, judge, path: Path) -> None:
     if judge:
         from genreblender.evaluation.judges import MusicnnJudge
 
-        musicnn = MusicnnJudge("MSD_musicnn+MTT_musicnn")
+        musicnn = MusicnnJudge(defaults.JUDGE)
         ears["judge"] = (_judge_windows, musicnn)
 
     def hear(result, a, b):

@@ -22,10 +22,11 @@ from pathlib import Path
 
 import _common  # noqa: F401  (one thread per process, before numpy/torch load)
 
+from genreblender import defaults
 from genreblender.evaluation.executors import LocalExecutor
 from genreblender.evaluation.sweep import SweepSpec, all_pairs, run_sweep
 
-JUDGE = "MSD_musicnn+MTT_musicnn"
+JUDGE = defaults.JUDGE
 #: issue 10's targets at α = 0.5 over the 45 pairs
 TARGETS = {"listener_landed_rate": 0.7, "judge_landed_rate": 0.5, "mean_on_target_mass": 0.6}
 #: the figures whose spread over seeds is printed

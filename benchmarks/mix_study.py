@@ -25,12 +25,13 @@ from pathlib import Path
 
 import _common  # noqa: F401  (one thread per process, before numpy/torch load)
 
+from genreblender import defaults
 from genreblender.evaluation.executors import LocalExecutor
 from genreblender.evaluation.sweep import SweepSpec, run_sweep
 from genreblender.genres import GENRES
 from genreblender.mixes import make_mix
 
-JUDGE = "MSD_musicnn+MTT_musicnn"
+JUDGE = defaults.JUDGE
 #: issue 13's targets for 3-genre mixes
 TARGETS = {"listener_top3_rate": 0.5, "mean_on_target_mass": 0.6}
 FIGURES = ("topk_rate", "landed_rate", "mean_on_target_mass", "mean_js", "mean_weight_error")

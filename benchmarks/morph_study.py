@@ -26,12 +26,13 @@ from pathlib import Path
 
 import _common  # noqa: F401  (one thread per process, before numpy/torch load)
 
+from genreblender import defaults
 from genreblender.evaluation.executors import LocalExecutor
 from genreblender.evaluation.sweep import SweepSpec, run_sweep
 from genreblender.genres import GENRES
 from genreblender.mixes import parse_alpha_curve
 
-JUDGE = "MSD_musicnn+MTT_musicnn"
+JUDGE = defaults.JUDGE
 #: issue 13's targets for 60-s morphs by the default listener (the judge is reported too)
 TARGETS = {"spearman": 0.8, "tracking_error": 0.2}
 FIGURES = (

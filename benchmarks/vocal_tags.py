@@ -15,6 +15,7 @@ import _common  # noqa: F401
 
 import numpy as np
 
+from genreblender import defaults
 from genreblender.evaluation.judges import MusicnnJudge
 from genreblender.generation.composer import Composer
 
@@ -38,7 +39,7 @@ def main():
     parser.add_argument("--seconds", type=float, default=20.0)
     args = parser.parse_args()
     _common.one_thread_torch()
-    judge = MusicnnJudge("MSD_musicnn+MTT_musicnn")
+    judge = MusicnnJudge(defaults.JUDGE)
     composer = Composer()
     names = [t.split(":")[1] for t in TAGS]
     print(f"{'genre':8s} {'vocals':6s} " + " ".join(f"{n[:12]:>12s}" for n in names))

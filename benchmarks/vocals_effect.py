@@ -13,6 +13,7 @@ import _common  # noqa: F401  (sets one thread before numpy is imported)
 
 import numpy as np
 
+from genreblender import defaults
 from genreblender.classification import GenreClassifier
 from genreblender.evaluation.judges import MusicnnJudge
 from genreblender.generation.composer import Composer
@@ -23,7 +24,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--seeds", type=int, default=6)
     parser.add_argument("--seconds", type=float, default=30.0)
-    parser.add_argument("--judge", default="MSD_musicnn+MTT_musicnn")
+    parser.add_argument("--judge", default=defaults.JUDGE)
     args = parser.parse_args()
     _common.one_thread_torch()
     ears = {"ours": GenreClassifier.load(), "judge": MusicnnJudge(args.judge)}

@@ -17,3 +17,6 @@ SEED = 0
 STRATEGY = "plain"
 #: Candidates for the best-of-N strategy.
 N_CANDIDATES = 4
+#: The musicnn judge that reports on every blend (it never steers): MSD's genre tags plus
+#: MTT's classical, so it sees 9 of the 10 genres (all but reggae).
+JUDGE = "MSD_musicnn+MTT_musicnn"

@@ -10,9 +10,6 @@ from genreblender import defaults
 from genreblender.cli.generate import add_blend_arguments, check_blend_arguments, engine_options
 from genreblender.cli.listener_option import add_listener_argument
 
-#: the independent judge that scores every blend beside the classifier (``--no-judge`` skips it)
-JUDGE_MODEL = "MSD_musicnn+MTT_musicnn"
-
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
@@ -97,7 +94,7 @@ def run(args: argparse.Namespace) -> int:
     if args.judge:
         from genreblender.evaluation.judges import MusicnnJudge
 
-        ears.append(MusicnnJudge(JUDGE_MODEL))
+        ears.append(MusicnnJudge(defaults.JUDGE))  # --no-judge skips it
     # a bar only on a terminal: in a log or a pipe its carriage returns would run into the
     # next line (an error message); it stays on screen when done, as a record of the work
     show_bar = not args.json and sys.stderr.isatty()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from genreblender import defaults
 from genreblender.classification.listeners import DEFAULT_LISTENER, LISTENER_NAMES
 
 
@@ -46,10 +47,9 @@ def register(subparsers) -> None:
     parser.add_argument(
         "--judge",
         default=None,
-        const="MSD_musicnn+MTT_musicnn",
+        const=defaults.JUDGE,
         nargs="?",
-        help="also score with the independent musicnn judge "
-        "(default model MSD_musicnn+MTT_musicnn)",
+        help=f"also score with the independent musicnn judge (default model {defaults.JUDGE})",
     )
     parser.add_argument(
         "--jobs", type=int, default=None, help="local processes (default: all cores)"
@@ -86,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
 
     judge = args.judge
     if judge == "musicnn":
-        judge = "MSD_musicnn+MTT_musicnn"
+        judge = defaults.JUDGE
     mixes, morphs = (), ()
     if args.mixes or args.morphs:
         if args.pairs or args.alphas:
